@@ -1,0 +1,8 @@
+import pytest
+
+from jiesu.core.testing import World, build_world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()

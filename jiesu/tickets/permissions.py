@@ -1,0 +1,60 @@
+"""Who may do what to a ticket: the role from the workflow table, and the side (center / unit)."""
+
+from __future__ import annotations
+
+from jiesu.orgs.models import User
+from jiesu.orgs.permissions import user_scope
+from jiesu.tickets.choices import EventKind
+from jiesu.tickets.errors import ActionForbidden
+from jiesu.tickets.models import Ticket
+from jiesu.tickets.workflow import Side, Transition
+
+# Events a unit may only do as the lead unit, not as an assisting unit.
+LEAD_ONLY = frozenset({EventKind.RETURN_REQUESTED, EventKind.EXCLUSION_REQUESTED, EventKind.SECTOR_CONFIRMED})
+
+
+def _unit_path_of(ticket: Ticket) -> str:
+    return ticket.lead_unit.path if ticket.lead_unit is not None else ""
+
+
+def ticket_is_visible(*, ticket: Ticket, viewer: User | None) -> bool:
+    scope = user_scope(viewer)
+    if scope.everything:
+        return True
+    if scope.unit_path is None:
+        return False
+    prefix = scope.unit_path
+    paths = [
+        _unit_path_of(ticket),
+        ticket.district.path if ticket.district else "",
+        ticket.township.path if ticket.township else "",
+        ticket.community.path if ticket.community else "",
+    ]
+    if any(p and p.startswith(prefix) for p in paths):
+        return True
+    return ticket.assignments.filter(is_active=True, unit__path__startswith=prefix).exists()
+
+
+def ticket_ensure_allowed(*, actor: User | None, rule: Transition, ticket: Ticket) -> None:
+    if actor is None:
+        return  # the system (worker, importer)
+    label = rule.event.label
+    if not actor.is_active or not actor.has_role(*rule.roles):
+        raise ActionForbidden(f"您的角色无权执行「{label}」")
+    scope = user_scope(actor)
+    if rule.side is Side.CENTER:
+        if not scope.everything:
+            raise ActionForbidden(f"「{label}」只能由热线中心执行")
+        return
+    if scope.everything:
+        if rule.side is Side.UNIT:
+            raise ActionForbidden(f"「{label}」只能由承办单位执行")
+        return
+    lead_path = _unit_path_of(ticket)
+    is_lead = bool(lead_path and scope.unit_path and lead_path.startswith(scope.unit_path))
+    if rule.side is Side.UNIT or rule.event in LEAD_ONLY:
+        if not is_lead:
+            raise ActionForbidden(f"只有主办单位可以执行「{label}」")
+        return
+    if not ticket_is_visible(ticket=ticket, viewer=actor):
+        raise ActionForbidden("无权访问该工单")

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiesu.orgs.models import User
+from jiesu.tickets.choices import EventKind, Stage
+from jiesu.tickets.errors import TicketInvalid
+from jiesu.tickets.models import Ticket, TicketEvent
+from jiesu.tickets.services.deadlines import ticket_stage_deadline
+from jiesu.tickets.services.transitions import ticket_transition
+
+
+@transaction.atomic
+def ticket_contact(
+    *, ticket: Ticket, actor: User | None, reached: bool, note: str = "", at: datetime | None = None
+) -> TicketEvent:
+    """Log an attempt to contact the requester; the first successful one is the response."""
+    at = at or timezone.now()
+    changes: dict[str, object] = {}
+    if reached and ticket.first_contacted_at is None:
+        changes["first_contacted_at"] = at
+    return ticket_transition(
+        ticket=ticket,
+        event=EventKind.CONTACTED,
+        actor=actor,
+        reason=note,
+        occurred_at=at,
+        payload={"reached": reached},
+        changes=changes,
+    )
+
+
+def _closing_changes(ticket: Ticket, at: datetime) -> dict[str, object]:
+    return {"closed_at": at, "callback_due_at": ticket_stage_deadline(ticket, Stage.CALLBACK, at)}
+
+
+@transaction.atomic
+def ticket_self_handle(*, ticket: Ticket, actor: User | None, answer: str, at: datetime | None = None) -> TicketEvent:
+    """The center answers the appeal itself (直接办复) and closes it."""
+    if not answer.strip():
+        raise TicketInvalid("请填写答复内容")
+    at = at or timezone.now()
+    changes = {"reply_text": answer.strip(), "replied_at": at, "is_direct_answer": True, **_closing_changes(ticket, at)}
+    return ticket_transition(ticket=ticket, event=EventKind.SELF_HANDLED, actor=actor, occurred_at=at, changes=changes)
+
+
+@transaction.atomic
+def ticket_reply(*, ticket: Ticket, actor: User | None, text: str, at: datetime | None = None) -> TicketEvent:
+    if not text.strip():
+        raise TicketInvalid("请填写办理结果")
+    at = at or timezone.now()
+    return ticket_transition(
+        ticket=ticket,
+        event=EventKind.REPLIED,
+        actor=actor,
+        occurred_at=at,
+        payload={"on_time": ticket.reply_due_at is None or at <= ticket.reply_due_at},
+        changes={"reply_text": text.strip(), "replied_at": at},
+    )
+
+
+@transaction.atomic
+def ticket_review(
+    *, ticket: Ticket, actor: User | None, accept: bool, reason: str = "", at: datetime | None = None
+) -> TicketEvent:
+    """The center reviews a unit's reply: accept and close, or send it back for rework."""
+    at = at or timezone.now()
+    if accept:
+        return ticket_transition(
+            ticket=ticket,
+            event=EventKind.CLOSED,
+            actor=actor,
+            reason=reason,
+            occurred_at=at,
+            changes=_closing_changes(ticket, at),
+        )
+    return ticket_transition(ticket=ticket, event=EventKind.REPLY_SENT_BACK, actor=actor, reason=reason, occurred_at=at)
+
+
+@transaction.atomic
+def ticket_extension_request(*, ticket: Ticket, actor: User | None, until: datetime, reason: str) -> TicketEvent:
+    if timezone.is_naive(until):
+        until = timezone.make_aware(until)
+    if ticket.reply_due_at is not None and until <= ticket.reply_due_at:
+        raise TicketInvalid("申请的新时限必须晚于当前反馈时限")
+    return ticket_transition(
+        ticket=ticket,
+        event=EventKind.EXTENSION_REQUESTED,
+        actor=actor,
+        reason=reason,
+        payload={"until": until.isoformat(), "current_due": ticket.reply_due_at},
+        changes={"extension_pending": True, "extension_requested_until": until},
+    )
+
+
+@transaction.atomic
+def ticket_extension_decide(
+    *, ticket: Ticket, actor: User | None, approve: bool, reason: str = "", until: datetime | None = None
+) -> TicketEvent:
+    if not approve:
+        return ticket_transition(
+            ticket=ticket,
+            event=EventKind.EXTENSION_REJECTED,
+            actor=actor,
+            reason=reason,
+            changes={"extension_pending": False, "extension_requested_until": None},
+        )
+    new_due = until or ticket.extension_requested_until
+    return ticket_transition(
+        ticket=ticket,
+        event=EventKind.EXTENSION_APPROVED,
+        actor=actor,
+        reason=reason,
+        payload={"from": ticket.reply_due_at, "to": new_due},
+        changes={"extension_pending": False, "extension_requested_until": None, "reply_due_at": new_due},
+    )
+
+
+@transaction.atomic
+def ticket_suspend(*, ticket: Ticket, actor: User | None, reason: str) -> TicketEvent:
+    """Stop the clock (挂起); the paused time is added back to the deadlines on resume."""
+    now = timezone.now()
+    return ticket_transition(
+        ticket=ticket, event=EventKind.SUSPENDED, actor=actor, reason=reason, changes={"suspended_at": now}
+    )
+
+
+@transaction.atomic
+def ticket_resume(*, ticket: Ticket, actor: User | None, reason: str = "") -> TicketEvent:
+    now = timezone.now()
+    paused = now - ticket.suspended_at if ticket.suspended_at else None
+    changes: dict[str, object] = {"suspended_at": None}
+    if paused is not None:
+        changes["paused_seconds"] = ticket.paused_seconds + int(paused.total_seconds())
+        for name in ("reply_due_at", "unit_acknowledge_due_at"):
+            due = getattr(ticket, name)
+            if due is not None:
+                changes[name] = due + paused
+    return ticket_transition(
+        ticket=ticket,
+        event=EventKind.RESUMED,
+        actor=actor,
+        reason=reason,
+        payload={"paused_seconds": int(paused.total_seconds()) if paused else 0},
+        changes=changes,
+    )
