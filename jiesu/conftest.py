@@ -1,6 +1,6 @@
 import pytest
 
-from jiesu.core.testing import World, build_world
+from jiesu.orgs.testing import World, build_world
 
 
 @pytest.fixture

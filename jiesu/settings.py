@@ -70,8 +70,10 @@ INSTALLED_APPS = [
     "jiesu.audit",
     "jiesu.orgs",
     "jiesu.geo",
+    "jiesu.notify",
     "jiesu.sla",
     "jiesu.tickets",
+    "jiesu.reminders",
     "jiesu.api",
     "jiesu.web",
 ]
@@ -137,6 +139,7 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]  # the screens speak Chinese whatever the browser asks for
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

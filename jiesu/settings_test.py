@@ -5,10 +5,12 @@ import tempfile
 
 os.environ.setdefault("JIESU_SECRET_KEY", "test-secret-key-not-for-production")
 
-from jiesu.settings import *  # noqa: E402, F403
-from jiesu.settings import DATABASES  # noqa: E402
+from jiesu.settings import *  # noqa: F403
+from jiesu.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ATTACHMENT_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="jiesu-attachments-"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # A file (not shared-cache memory) so that concurrent tests see SQLite's real locking, as in
+    # production; pytest-django appends the xdist worker id to the name.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"jiesu-test-{os.getpid()}.sqlite3")}

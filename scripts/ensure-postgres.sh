@@ -7,6 +7,7 @@ USER_NAME="${JIESU_PG_USER:-jiesu}"
 PASSWORD="${JIESU_PG_PASSWORD:-jiesu-test}"
 DB_NAME="${JIESU_PG_DB:-jiesu}"
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 version=$(ls /usr/lib/postgresql | sort -n | tail -1)
 if ! $SUDO pg_lsclusters -h | grep -q "^$version main"; then
   $SUDO pg_createcluster "$version" main -p "$PGPORT" >/dev/null
@@ -15,11 +16,11 @@ if ! $SUDO pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4
   $SUDO pg_ctlcluster "$version" main start
 fi
 for _ in $(seq 1 30); do
-  $SUDO -u postgres psql -p "$PGPORT" -qAtc "select 1" >/dev/null 2>&1 && break
+  as_postgres psql -p "$PGPORT" -qAtc "select 1" >/dev/null 2>&1 && break
   sleep 1
 done
-$SUDO -u postgres psql -p "$PGPORT" -qAtc "select 1 from pg_roles where rolname='$USER_NAME'" | grep -q 1 ||
-  $SUDO -u postgres psql -p "$PGPORT" -qc "create role $USER_NAME login createdb password '$PASSWORD'"
-$SUDO -u postgres psql -p "$PGPORT" -qAtc "select 1 from pg_database where datname='$DB_NAME'" | grep -q 1 ||
-  $SUDO -u postgres createdb -p "$PGPORT" -O "$USER_NAME" "$DB_NAME"
+as_postgres psql -p "$PGPORT" -qAtc "select 1 from pg_roles where rolname='$USER_NAME'" | grep -q 1 ||
+  as_postgres psql -p "$PGPORT" -qc "create role $USER_NAME login createdb password '$PASSWORD'"
+as_postgres psql -p "$PGPORT" -qAtc "select 1 from pg_database where datname='$DB_NAME'" | grep -q 1 ||
+  as_postgres createdb -p "$PGPORT" -O "$USER_NAME" "$DB_NAME"
 echo "postgres://$USER_NAME:$PASSWORD@127.0.0.1:$PGPORT/$DB_NAME"

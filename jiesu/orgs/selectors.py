@@ -29,7 +29,7 @@ def units_tree(*, root: Unit | None = None, depth: int | None = None) -> list[tu
     children: dict[int | None, list[Unit]] = {}
     ids = {u.pk for u in units}
     for unit in units:
-        parent_id = unit.parent_id if unit.parent_id in ids and unit != root else None
+        parent_id = unit.parent_id if unit.parent_id in ids else None
         children.setdefault(parent_id, []).append(unit)
     ordered: list[tuple[Unit, int]] = []
     stack = [(u, 0) for u in sorted(children.get(None, []), key=_tree_key, reverse=True)]

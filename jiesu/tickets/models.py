@@ -87,7 +87,12 @@ class Ticket(BaseModel):
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="问题分类"
     )
     lead_unit = models.ForeignKey(
-        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_tickets", verbose_name="主办单位"
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_tickets",
+        verbose_name="主办单位",
     )
 
     status = models.CharField(
@@ -241,7 +246,9 @@ class Callback(models.Model):
     resolved = models.BooleanField("是否解决")
     satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices)
     note = models.TextField(blank=True)
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["called_at", "id"]

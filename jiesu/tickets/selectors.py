@@ -39,9 +39,7 @@ def tickets_visible_to(*, viewer: User | None) -> QuerySet[Ticket]:
 
 
 def ticket_get_for(*, viewer: User | None, pk: int | None = None, number: str | None = None) -> Ticket:
-    qs = tickets_visible_to(viewer=viewer).select_related(
-        "district", "township", "community", "category", "lead_unit"
-    )
+    qs = tickets_visible_to(viewer=viewer).select_related("district", "township", "community", "category", "lead_unit")
     lookup = {"pk": pk} if pk is not None else {"number": number}
     ticket = qs.filter(**lookup).first()
     if ticket is None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Protocol
 
 from jiesu.orgs.choices import Role
 from jiesu.tickets.choices import EventKind, TicketStatus
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     CENTER = "center"  # the hotline center (or sub-center) operating Jiesu
     UNIT = "unit"  # the ticket's lead unit (or a unit above it)
     ANY = "any"  # anyone who can see the ticket
@@ -113,7 +113,12 @@ TRANSITIONS: dict[EventKind, Transition] = {
         ),
         Transition(E.RETURN_APPROVED, frozenset({S.RETURN_REQUESTED}), S.TRIAGED, LEADS, Side.CENTER),
         Transition(
-            E.RETURNED_TO_CITY, frozenset({S.RETURN_REQUESTED}), S.RETURNED_TO_CITY, LEADS, Side.CENTER, needs_reason=True
+            E.RETURNED_TO_CITY,
+            frozenset({S.RETURN_REQUESTED}),
+            S.RETURNED_TO_CITY,
+            LEADS,
+            Side.CENTER,
+            needs_reason=True,
         ),
         Transition(E.RETURN_REJECTED, frozenset({S.RETURN_REQUESTED}), RESTORE, LEADS, Side.CENTER, needs_reason=True),
         Transition(E.URGED, frozenset({S.DISPATCHED, S.HANDLING, S.SUSPENDED}), None, CENTER_OPS, Side.CENTER),

@@ -120,13 +120,23 @@ ACTIONS: dict[str, Action] = {
         ticket=t, actor=a, lead_unit=_unit(i.lead_unit_id), note=i.reason
     ),
     E.REDISPATCHED: lambda t, a, i: dispatch.ticket_redispatch(
-        ticket=t, actor=a, lead_unit=_unit(i.lead_unit_id), assisting_units=_units(i.assisting_unit_ids), reason=i.reason
+        ticket=t,
+        actor=a,
+        lead_unit=_unit(i.lead_unit_id),
+        assisting_units=_units(i.assisting_unit_ids),
+        reason=i.reason,
     ),
     E.UNIT_ACKNOWLEDGED: lambda t, a, i: dispatch.ticket_unit_acknowledge(ticket=t, actor=a),
     E.RETURN_REQUESTED: lambda t, a, i: dispatch.ticket_return_request(ticket=t, actor=a, reason=i.reason),
-    E.RETURN_APPROVED: lambda t, a, i: dispatch.ticket_return_decide(ticket=t, actor=a, decision="triage", reason=i.reason),
-    E.RETURNED_TO_CITY: lambda t, a, i: dispatch.ticket_return_decide(ticket=t, actor=a, decision="city", reason=i.reason),
-    E.RETURN_REJECTED: lambda t, a, i: dispatch.ticket_return_decide(ticket=t, actor=a, decision="reject", reason=i.reason),
+    E.RETURN_APPROVED: lambda t, a, i: dispatch.ticket_return_decide(
+        ticket=t, actor=a, decision="triage", reason=i.reason
+    ),
+    E.RETURNED_TO_CITY: lambda t, a, i: dispatch.ticket_return_decide(
+        ticket=t, actor=a, decision="city", reason=i.reason
+    ),
+    E.RETURN_REJECTED: lambda t, a, i: dispatch.ticket_return_decide(
+        ticket=t, actor=a, decision="reject", reason=i.reason
+    ),
     E.URGED: lambda t, a, i: oversight.ticket_urge(ticket=t, actor=a, note=i.reason),
     E.SUPERVISED: lambda t, a, i: oversight.ticket_supervise(ticket=t, actor=a, reason=i.reason),
     E.EXTENSION_REQUESTED: lambda t, a, i: handling.ticket_extension_request(

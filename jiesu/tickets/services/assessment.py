@@ -38,7 +38,9 @@ def ticket_exclusion_request(
 @transaction.atomic
 def ticket_exclusion_decide(*, ticket: Ticket, actor: User | None, approve: bool, reason: str = "") -> TicketEvent:
     request = (
-        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.EXCLUSION_REQUESTED).order_by("-occurred_at", "-id").first()
+        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.EXCLUSION_REQUESTED)
+        .order_by("-occurred_at", "-id")
+        .first()
     )
     payload = request.payload if request is not None else {}
     changes: dict[str, object] = {"exclusion_pending": False}

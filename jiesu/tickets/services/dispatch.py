@@ -155,7 +155,11 @@ def ticket_redispatch(
 def ticket_unit_acknowledge(*, ticket: Ticket, actor: User | None, at: datetime | None = None) -> TicketEvent:
     at = at or timezone.now()
     return ticket_transition(
-        ticket=ticket, event=EventKind.UNIT_ACKNOWLEDGED, actor=actor, occurred_at=at, changes={"unit_acknowledged_at": at}
+        ticket=ticket,
+        event=EventKind.UNIT_ACKNOWLEDGED,
+        actor=actor,
+        occurred_at=at,
+        changes={"unit_acknowledged_at": at},
     )
 
 

@@ -5,9 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from jiesu.geo.services import address_resolve
 from jiesu.orgs.models import Unit, User
 from jiesu.tickets.choices import AssessmentScope, Channel, EventKind, Kind, Stage, TicketStatus, Urgency
 from jiesu.tickets.errors import TicketInvalid
@@ -58,6 +59,28 @@ def next_ticket_number(received_at: datetime) -> str:
     return f"{key}{value:06d}"
 
 
+def reserve_ticket_number_blocks(counts: dict[str, int]) -> dict[str, list[str]]:
+    """Consecutive numbers for several days at once (day key YYYYMMDD → how many), for batch imports.
+
+    Three queries whatever the number of days: create the missing counters, add to all of them
+    in one conditional UPDATE, read them back. Call it inside the transaction that inserts the
+    tickets, so a rolled-back batch leaves no gap and concurrent callers queue on the counter rows.
+    """
+    wanted = {key: n for key, n in counts.items() if n > 0}
+    if not wanted:
+        return {}
+    NumberSequence.objects.bulk_create([NumberSequence(key=key, value=0) for key in wanted], ignore_conflicts=True)
+    step = Case(*[When(key=key, then=Value(n)) for key, n in wanted.items()], default=Value(0))
+    NumberSequence.objects.filter(key__in=wanted).update(value=F("value") + step)
+    last = dict(NumberSequence.objects.filter(key__in=wanted).values_list("key", "value"))
+    return {key: [f"{key}{v:06d}" for v in range(last[key] - n + 1, last[key] + 1)] for key, n in wanted.items()}
+
+
+def reserve_ticket_numbers(day_key: str, n: int) -> list[str]:
+    """`n` consecutive numbers of day `day_key` (YYYYMMDD), claimed with one UPDATE."""
+    return reserve_ticket_number_blocks({day_key: n}).get(day_key, [])
+
+
 def _validate(draft: TicketDraft) -> list[str]:
     errors = []
     if not draft.title.strip():
@@ -84,11 +107,15 @@ def ticket_create(*, draft: TicketDraft, actor: User | None) -> Ticket:
     errors = _validate(draft)
     if errors:
         raise TicketInvalid("；".join(errors), errors=errors)
-    if draft.external_number and Ticket.objects.filter(
-        source=draft.source, external_number=draft.external_number
-    ).exists():
+    if (
+        draft.external_number
+        and Ticket.objects.filter(source=draft.source, external_number=draft.external_number).exists()
+    ):
         raise TicketInvalid(f"来源「{draft.source}」的工单 {draft.external_number} 已存在")
     received_at = draft.received_at or timezone.now()
+    if draft.district is None and draft.address:
+        resolved = address_resolve(draft.address)
+        draft.district, draft.township, draft.community = resolved.district, resolved.township, resolved.community
     ticket = Ticket(
         number=next_ticket_number(received_at),
         source=draft.source,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from jiesu.core.testing import World
+
+from jiesu.orgs.testing import World
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.services import dispatch, handling, intake

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connections
 
-from jiesu.core.testing import World
+from jiesu.orgs.testing import World
 from jiesu.tickets.choices import EventKind, TicketStatus
 from jiesu.tickets.errors import ReasonRequired, StaleTicket, TransitionNotAllowed
 from jiesu.tickets.models import Ticket, TicketEvent

@@ -1,0 +1,24 @@
+"""Which pages a user may open; the rules themselves come from the workflow table and the scope."""
+
+from __future__ import annotations
+
+from jiesu.orgs.choices import Role
+from jiesu.orgs.models import User
+from jiesu.orgs.permissions import user_scope
+from jiesu.tickets.choices import EventKind
+from jiesu.tickets.workflow import TRANSITIONS
+
+# Uploading evidence is part of working a ticket, so the roles that work tickets may do it.
+ATTACHMENT_ROLES = frozenset({Role.AGENT, Role.SHIFT_LEAD, Role.UNIT_STAFF, Role.CALLBACK_AGENT})
+
+
+def can_intake(user: User | None) -> bool:
+    """Creating or importing tickets is the 受理 step of the table: center operators only."""
+    if user is None or not user.is_active:
+        return False
+    rule = TRANSITIONS[EventKind.RECEIVED]
+    return user_scope(user).everything and user.has_role(*rule.roles)
+
+
+def can_attach(user: User) -> bool:
+    return user.is_active and user.has_role(*ATTACHMENT_ROLES)

@@ -1,0 +1,205 @@
+"""One small form per workflow action; each carries exactly the fields its action needs.
+
+Field names follow `ActionInput`; the form is prefixed with the action so that all forms of a
+detail page can live side by side, and carries the ticket `version` it was rendered from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from jiesu.tickets.choices import AssessmentScope, EventKind, Kind, Satisfaction, SectorAnswer, Urgency
+from jiesu.tickets.models import Ticket
+from jiesu.tickets.services.actions import ActionInput
+from jiesu.tickets.workflow import TRANSITIONS
+from jiesu.web.forms.base import ChineseForm, Pickers, with_blank
+from jiesu.web.presenters import EXCLUSION_REASON_LABELS
+
+E = EventKind
+YES_NO = [("yes", "是"), ("no", "否")]
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    E.ACKNOWLEDGED: (),
+    E.CONTACTED: ("reached", "reason"),
+    E.TRIAGED: ("category", "kind", "urgency", "is_complex", "reason"),
+    E.SELF_HANDLED: ("text",),
+    E.DISPATCHED: ("lead_unit", "assisting_units", "reason"),
+    E.FORWARDED: ("lead_unit", "reason"),
+    E.REDISPATCHED: ("lead_unit", "assisting_units", "reason"),
+    E.UNIT_ACKNOWLEDGED: (),
+    E.RETURN_REQUESTED: ("reason",),
+    E.RETURN_APPROVED: ("reason",),
+    E.RETURNED_TO_CITY: ("reason",),
+    E.RETURN_REJECTED: ("reason",),
+    E.URGED: ("reason",),
+    E.SUPERVISED: ("reason",),
+    E.EXTENSION_REQUESTED: ("until", "reason"),
+    E.EXTENSION_APPROVED: ("until", "reason"),
+    E.EXTENSION_REJECTED: ("reason",),
+    E.SUSPENDED: ("reason",),
+    E.RESUMED: ("reason",),
+    E.REPLIED: ("text",),
+    E.CLOSED: ("reason",),
+    E.REPLY_SENT_BACK: ("reason",),
+    E.CALLBACK_RECORDED: ("contacted", "resolved", "satisfaction", "is_valid", "reason"),
+    E.REWORK: ("reason",),
+    E.REOPENED: ("reason",),
+    E.MERGED: ("master_number", "reason"),
+    E.EXCLUSION_REQUESTED: ("reason_code", "scope", "reason"),
+    E.EXCLUSION_APPROVED: ("reason",),
+    E.EXCLUSION_REJECTED: ("reason",),
+    E.SECTOR_PUSHED: (),
+    E.SECTOR_CONFIRMED: ("answer", "reason"),
+    E.NOTE_ADDED: ("reason",),
+}
+
+REASON_LABELS: dict[str, str] = {
+    E.CONTACTED: "联系情况",
+    E.NOTE_ADDED: "备注内容",
+    E.CALLBACK_RECORDED: "回访记录",
+    E.URGED: "催办内容",
+    E.SUPERVISED: "督办意见",
+    E.CLOSED: "审核意见",
+    E.REPLY_SENT_BACK: "退回理由",
+    E.DISPATCHED: "派单说明",
+    E.FORWARDED: "下派说明",
+}
+TEXT_LABELS: dict[str, str] = {E.REPLIED: "办理结果", E.SELF_HANDLED: "答复内容"}
+
+
+def _yes_no(label: str, initial: str | None = None) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect, initial=initial
+    )
+
+
+def _reason(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
+    label = REASON_LABELS.get(event, "原因/说明")
+    return forms.CharField(
+        label=label, required=TRANSITIONS[E(event)].needs_reason, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _lead_unit(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
+    if event == E.FORWARDED:
+        choices: list[Any] = pickers.units_below(ticket.lead_unit)
+        label = "下派至"
+    else:
+        choices, label = pickers.handling_units, "主办单位"
+    return forms.TypedChoiceField(label=label, choices=with_blank(choices, "请选择…"), coerce=int, empty_value=None)
+
+
+def _assisting(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
+    return forms.TypedMultipleChoiceField(
+        label="协办单位",
+        required=False,
+        coerce=int,
+        choices=pickers.handling_units,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="可多选（按住 Ctrl）",
+    )
+
+
+def _category(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
+    return forms.TypedChoiceField(
+        label="问题分类",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=with_blank(pickers.categories, "（未分类）"),
+        initial=ticket.category_id,
+    )
+
+
+def _until(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
+    return forms.DateTimeField(
+        label="新的反馈时限" if event == E.EXTENSION_REQUESTED else "批准的时限（不填则按申请）",
+        required=event == E.EXTENSION_REQUESTED,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+FieldFactory = Callable[[str, Ticket, Pickers], forms.Field]
+
+FACTORIES: dict[str, FieldFactory] = {
+    "reason": _reason,
+    "text": lambda e, t, p: forms.CharField(label=TEXT_LABELS.get(e, "内容"), widget=forms.Textarea(attrs={"rows": 4})),
+    "lead_unit": _lead_unit,
+    "assisting_units": _assisting,
+    "category": _category,
+    "kind": lambda e, t, p: forms.ChoiceField(label="诉求类型", choices=Kind.choices, initial=t.kind),
+    "urgency": lambda e, t, p: forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=t.urgency),
+    "is_complex": lambda e, t, p: forms.BooleanField(label="复杂疑难", required=False, initial=t.is_complex),
+    "until": _until,
+    "reached": lambda e, t, p: _yes_no("是否联系上诉求人", "yes"),
+    "contacted": lambda e, t, p: _yes_no("是否联系"),
+    "resolved": lambda e, t, p: _yes_no("是否解决"),
+    "satisfaction": lambda e, t, p: forms.ChoiceField(
+        label="满意度", choices=Satisfaction.choices, widget=forms.RadioSelect
+    ),
+    "is_valid": lambda e, t, p: forms.BooleanField(label="有效回访", required=False, initial=True),
+    "master_number": lambda e, t, p: forms.CharField(label="主工单编号", max_length=32),
+    "reason_code": lambda e, t, p: forms.ChoiceField(
+        label="剔除原因", choices=with_blank(list(EXCLUSION_REASON_LABELS.items()), "请选择…")
+    ),
+    "scope": lambda e, t, p: forms.ChoiceField(
+        label="申请的考核范围",
+        choices=[(s, AssessmentScope(s).label) for s in (AssessmentScope.EXCLUDED, AssessmentScope.RESPONSE_ONLY)],
+    ),
+    "answer": lambda e, t, p: forms.ChoiceField(
+        label="是否属于本行业", choices=SectorAnswer.choices, widget=forms.RadioSelect
+    ),
+}
+
+
+class ActionForm(ChineseForm):
+    """The form of one action on one ticket."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *, event: str, ticket: Ticket, pickers: Pickers, data: Any = None) -> None:
+        super().__init__(data=data, prefix=event, initial={"version": ticket.version})
+        self.event = event
+        self.label = E(event).label
+        for name in FIELDS[event]:
+            self.fields[name] = FACTORIES[name](event, ticket, pickers)
+
+    @property
+    def is_plain(self) -> bool:
+        """True when the action needs nothing but a click."""
+        return not FIELDS[self.event]
+
+    def refresh_version(self, version: int) -> None:
+        """Keep the typed input but take the current version, so a deliberate resubmit applies."""
+        if isinstance(self.data, QueryDict):
+            data = self.data.copy()
+            data[self.add_prefix("version")] = str(version)
+            self.data = data
+
+    def action_input(self) -> ActionInput:
+        d = self.cleaned_data
+        return ActionInput(
+            reason=d.get("reason") or "",
+            text=d.get("text") or "",
+            lead_unit_id=d.get("lead_unit"),
+            assisting_unit_ids=list(d.get("assisting_units") or []),
+            category_id=d.get("category"),
+            kind=d.get("kind") or None,
+            urgency=d.get("urgency") or None,
+            is_complex=d.get("is_complex"),
+            until=d.get("until"),
+            reached=d.get("reached", True),
+            contacted=d.get("contacted"),
+            resolved=d.get("resolved"),
+            satisfaction=d.get("satisfaction") or "",
+            is_valid=d.get("is_valid", True),
+            master_number=d.get("master_number") or "",
+            reason_code=d.get("reason_code") or "",
+            scope=d.get("scope") or "",
+            answer=d.get("answer") or "",
+        )

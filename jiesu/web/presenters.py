@@ -1,0 +1,209 @@
+"""Turn tickets and events into what the detail page shows: stage deadlines and timeline lines.
+
+Events store ids and values, never rendered text; the Chinese wording is made here, at display time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from jiesu.orgs.models import Unit
+from jiesu.tickets.choices import (
+    AssessmentScope,
+    Channel,
+    EventKind,
+    Kind,
+    Satisfaction,
+    SectorAnswer,
+    TicketStatus,
+    Urgency,
+)
+from jiesu.tickets.models import Category, Ticket, TicketEvent
+
+
+def format_duration(seconds: int) -> str:
+    """Coarse Chinese duration: 2天3小时, 5小时12分钟, 8分钟."""
+    minutes = max(seconds, 0) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分钟" if mins else f"{hours}小时"
+    return f"{mins}分钟"
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    label: str
+    due_at: datetime | None
+    done_at: datetime | None
+    state: str  # open | overdue | done | done_late
+
+    @property
+    def is_red(self) -> bool:
+        return self.state in {"overdue", "done_late"}
+
+
+# (label, deadline field, field that records the stage as done)
+STAGES = (
+    ("签收", "acknowledge_due_at", "acknowledged_at"),
+    ("首次联系诉求人", "first_contact_due_at", "first_contacted_at"),
+    ("派单", "dispatch_due_at", "dispatched_at"),
+    ("承办单位签收", "unit_acknowledge_due_at", "unit_acknowledged_at"),
+    ("反馈办理结果", "reply_due_at", "replied_at"),
+    ("回访", "callback_due_at", "callback_at"),
+)
+
+
+def _state(due: datetime | None, done: datetime | None, now: datetime) -> str:
+    if done is not None:
+        return "done_late" if due is not None and done > due else "done"
+    return "overdue" if due is not None and due < now else "open"
+
+
+def ticket_deadlines(ticket: Ticket) -> list[DeadlineRow]:
+    """One row per stage that has a deadline or has happened, in lifecycle order."""
+    now = timezone.now()
+    rows = []
+    for label, due_field, done_field in STAGES:
+        due, done = getattr(ticket, due_field), getattr(ticket, done_field)
+        if due is None and done is None:
+            continue
+        rows.append(DeadlineRow(label, due, done, _state(due, done, now)))
+    if ticket.sector_pushed_at is not None:
+        due = ticket.sector_confirmation_due_at
+        state = "open" if ticket.sector_confirmation_pending else "done"
+        if state == "open" and due is not None and due < now:
+            state = "overdue"
+        rows.append(DeadlineRow("行业工单确认", due, None, state))
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: TicketEvent
+    label: str
+    from_label: str
+    to_label: str
+    summary: str
+
+
+def _yes_no(value: Any) -> str:
+    return "是" if value else "否"
+
+
+def _moment(value: Any) -> str:
+    parsed = parse_datetime(value) if isinstance(value, str) else value
+    if isinstance(parsed, datetime):
+        return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _choice(choices: Any) -> Any:
+    return lambda v: choices(v).label if v in choices.values else str(v)
+
+
+class _Names:
+    """Unit and category names for every id mentioned in a timeline, loaded in two queries."""
+
+    UNIT_KEYS = ("lead_unit_id", "from_unit_id", "unit_id")
+
+    def __init__(self, events: Iterable[TicketEvent]) -> None:
+        unit_ids: set[int] = set()
+        category_ids: set[int] = set()
+        for event in events:
+            p = event.payload
+            unit_ids.update(p[k] for k in self.UNIT_KEYS if isinstance(p.get(k), int))
+            unit_ids.update(i for i in p.get("assisting_unit_ids") or [] if isinstance(i, int))
+            if isinstance(p.get("category"), int):
+                category_ids.add(p["category"])
+        self.units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+        self.categories = {c.pk: str(c) for c in Category.objects.filter(pk__in=category_ids)}
+
+    def unit(self, pk: Any) -> str:
+        return self.units.get(pk, f"#{pk}") if pk is not None else "无"
+
+
+# Internal references that mean nothing to a reader of the timeline.
+HIDDEN_KEYS = frozenset({"master_id", "request_event_id"})
+
+# Until the configurable exclusion list exists, the statutory special-handling cases (条例 Art. 11).
+EXCLUSION_REASON_LABELS = {
+    "emergency": "紧急事项已转110/119/120/122",
+    "legal_channel": "应通过诉讼、仲裁、复议、信访等途径解决",
+    "repeat": "重复诉求且无新情况新理由",
+    "secret_privacy": "涉及国家秘密、商业秘密或个人隐私",
+    "out_of_duty": "不属于任何单位职责范围",
+    "unreasonable": "违反法律法规或公序良俗的不合理诉求",
+    "other": "其他（见说明）",
+}
+
+
+def _formatters(names: _Names) -> dict[str, tuple[str, Any]]:
+    return {
+        "channel": ("受理渠道", _choice(Channel)),
+        "source": ("来源平台", str),
+        "external_number": ("外部工单编号", str),
+        "imported": ("台账导入", _yes_no),
+        "lead_unit_id": ("主办单位", names.unit),
+        "assisting_unit_ids": ("协办单位", lambda v: "、".join(names.unit(i) for i in v) or "无"),
+        "from_unit_id": ("原承办单位", names.unit),
+        "unit_id": ("单位", names.unit),
+        "category": ("问题分类", lambda v: names.categories.get(v, f"#{v}")),
+        "kind": ("诉求类型", _choice(Kind)),
+        "urgency": ("紧急程度", _choice(Urgency)),
+        "is_complex": ("复杂疑难", _yes_no),
+        "reached": ("联系成功", _yes_no),
+        "until": ("申请时限至", _moment),
+        "current_due": ("原时限", lambda v: _moment(v) if v else "无"),
+        "from": ("原时限", lambda v: _moment(v) if v else "无"),
+        "to": ("新时限", lambda v: _moment(v) if v else "无"),
+        "due_at": ("确认时限", lambda v: _moment(v) if v else "无"),
+        "on_time": ("按时反馈", _yes_no),
+        "is_valid": ("有效回访", _yes_no),
+        "contacted": ("是否联系", _yes_no),
+        "resolved": ("是否解决", _yes_no),
+        "satisfaction": ("满意度", _choice(Satisfaction)),
+        "master_number": ("主工单", str),
+        "reason_code": ("剔除原因", lambda v: EXCLUSION_REASON_LABELS.get(v, v)),
+        "scope": ("考核范围", _choice(AssessmentScope)),
+        "answer": ("确认结果", _choice(SectorAnswer)),
+        "automatic": ("自动确认", _yes_no),
+        "paused_seconds": ("挂起时长", lambda v: format_duration(int(v))),
+    }
+
+
+def _summary(payload: dict[str, Any], formatters: dict[str, tuple[str, Any]]) -> str:
+    parts = []
+    for key, value in payload.items():
+        if key in HIDDEN_KEYS or value == "" or (value is None and key != "lead_unit_id"):
+            continue
+        label, render = formatters.get(key, (key, str))
+        parts.append(f"{label}：{render(value)}")
+    return "；".join(parts)
+
+
+def _status_label(status: str) -> str:
+    return TicketStatus(status).label if status in TicketStatus.values else status
+
+
+def timeline_rows(events: Iterable[TicketEvent]) -> list[TimelineRow]:
+    events = list(events)
+    formatters = _formatters(_Names(events))
+    return [
+        TimelineRow(
+            event=e,
+            label=EventKind(e.kind).label if e.kind in EventKind.values else e.kind,
+            from_label=_status_label(e.from_status) if e.from_status else "",
+            to_label=_status_label(e.to_status) if e.to_status else "",
+            summary=_summary(e.payload or {}, formatters),
+        )
+        for e in events
+    ]

@@ -1,0 +1,61 @@
+"""Display helpers for the pages: masking, labels and remaining time, all in Chinese."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+
+from jiesu.core.masking import mask_id_number, mask_name, mask_phone
+from jiesu.orgs.choices import Role
+from jiesu.orgs.models import User
+from jiesu.tickets.choices import TicketStatus
+from jiesu.tickets.models import Ticket
+from jiesu.tickets.selectors import NOT_OPEN
+from jiesu.web.access import can_intake
+from jiesu.web.presenters import format_duration
+
+register = template.Library()
+
+register.filter("mask_phone", mask_phone)
+register.filter("mask_name", mask_name)
+register.filter("mask_id_number", mask_id_number)
+
+
+@register.filter
+def role_labels(user: User) -> str:
+    labels = [Role(r).label for r in sorted(user.roles) if r in Role.values]
+    return "、".join(labels) or "无角色"
+
+
+@register.filter
+def may_intake(user: User) -> bool:
+    return can_intake(user)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return TicketStatus(status).label if status in TicketStatus.values else status
+
+
+@register.filter
+def is_past(moment: datetime | None) -> bool:
+    return moment is not None and moment < timezone.now()
+
+
+@register.filter
+def is_overdue(ticket: Ticket) -> bool:
+    """Past its reply deadline and still open (the same rule as the 已超期 queue)."""
+    return is_past(ticket.reply_due_at) and ticket.status not in NOT_OPEN
+
+
+@register.filter
+def remaining(moment: datetime | None) -> str:
+    """ "剩余 2天3小时" before the moment, "超期 5小时" after it."""
+    if moment is None:
+        return ""
+    seconds = int((moment - timezone.now()).total_seconds())
+    if seconds >= 0:
+        return f"剩余 {format_duration(seconds)}"
+    return f"超期 {format_duration(-seconds)}"

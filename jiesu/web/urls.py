@@ -1,0 +1,18 @@
+from django.urls import path
+
+from jiesu.web.views import actions, auth, home, imports, tickets
+
+app_name = "web"
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("tickets/", tickets.ticket_list, name="ticket_list"),
+    path("tickets/new", tickets.ticket_new, name="ticket_new"),
+    path("tickets/import", imports.import_start, name="import_start"),
+    path("tickets/import/<str:job_id>/", imports.import_job, name="import_job"),
+    path("tickets/import/<str:job_id>/progress", imports.import_job_progress, name="import_job_progress"),
+    path("tickets/<str:number>/", tickets.ticket_detail, name="ticket_detail"),
+    path("tickets/<str:number>/act/<str:action>", actions.ticket_act, name="ticket_act"),
+    path("tickets/<str:number>/attachments", actions.ticket_attach, name="ticket_attach"),
+]

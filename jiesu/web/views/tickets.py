@@ -1,0 +1,99 @@
+"""Ticket pages: the list, the new-ticket form and the detail page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from jiesu.core.errors import DomainError
+from jiesu.tickets.models import Ticket
+from jiesu.tickets.selectors import (
+    QUEUES,
+    ticket_actions_for,
+    ticket_assisting_units,
+    ticket_timeline,
+    tickets_search,
+)
+from jiesu.tickets.services.intake import ticket_create
+from jiesu.web.access import can_attach, can_intake
+from jiesu.web.forms.actions import FIELDS, ActionForm
+from jiesu.web.forms.base import Pickers
+from jiesu.web.forms.tickets import TicketCreateForm, TicketFilterForm
+from jiesu.web.http import current_user, visible_ticket
+from jiesu.web.presenters import ticket_deadlines, timeline_rows
+
+PAGE_SIZE = 50
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = TicketFilterForm(request.GET or None, pickers=Pickers())
+    search = form.search()
+    page = Paginator(tickets_search(viewer=user, search=search), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "search": search,
+        "queue": QUEUES.get(search.queue),
+    }
+    return render(request, "web/tickets/list.html", context)
+
+
+@login_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    if not can_intake(user):
+        raise PermissionDenied
+    form = TicketCreateForm(request.POST or None, pickers=Pickers())
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ticket = ticket_create(draft=form.draft(), actor=user)
+            except DomainError as exc:
+                for message in exc.details.get("errors") or [exc.message]:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, f"工单 {ticket.number} 已受理")
+                return redirect("web:ticket_detail", number=ticket.number)
+        status = 400
+    return render(request, "web/tickets/new.html", {"form": form}, status=status)
+
+
+def render_ticket_detail(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    bound: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The detail page; `bound` replaces the blank form of its action so typed input survives."""
+    user = current_user(request)
+    pickers = Pickers()
+    forms = [
+        bound
+        if bound is not None and bound.event == action
+        else ActionForm(event=action, ticket=ticket, pickers=pickers)
+        for action in ticket_actions_for(ticket=ticket, viewer=user)
+        if action in FIELDS
+    ]
+    context = {
+        "ticket": ticket,
+        "deadlines": ticket_deadlines(ticket),
+        "assisting_units": ticket_assisting_units(ticket=ticket),
+        "timeline": timeline_rows(ticket_timeline(ticket=ticket)),
+        "attachments": ticket.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"),
+        "action_forms": forms,
+        "can_attach": can_attach(user),
+    }
+    return render(request, "web/tickets/detail.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return render_ticket_detail(request, visible_ticket(request, number))
