@@ -32,7 +32,7 @@ class AuditEntry(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise ValueError("audit entries are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 

@@ -16,7 +16,7 @@ def audit_record(
 ) -> AuditEntry:
     """Append one audit line. Callers run it inside their own transaction."""
     return AuditEntry.objects.create(
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -227,7 +227,7 @@ class TicketEvent(models.Model):
         return f"{self.ticket_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise ValueError("ticket events are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 

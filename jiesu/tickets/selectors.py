@@ -40,8 +40,7 @@ def tickets_visible_to(*, viewer: User | None) -> QuerySet[Ticket]:
 
 def ticket_get_for(*, viewer: User | None, pk: int | None = None, number: str | None = None) -> Ticket:
     qs = tickets_visible_to(viewer=viewer).select_related("district", "township", "community", "category", "lead_unit")
-    lookup = {"pk": pk} if pk is not None else {"number": number}
-    ticket = qs.filter(**lookup).first()
+    ticket = (qs.filter(pk=pk) if pk is not None else qs.filter(number=number)).first()
     if ticket is None:
         raise NotFound("工单不存在或您无权查看")
     return ticket

@@ -1,5 +1,5 @@
 import signal
-import time
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -16,20 +16,19 @@ class Command(BaseCommand):
         parser.add_argument("--poll", type=float, default=5.0, help="轮询间隔（秒）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stopping = False
+        stopping = threading.Event()
 
         def stop(signum: int, frame: object) -> None:
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         owner = worker_identity()
         jobs = configured_jobs()
         self.stdout.write(f"worker {owner} 已启动，{len(jobs)} 个任务")
-        while not stopping:
+        while not stopping.is_set():
             for spec in jobs:
-                if stopping:
+                if stopping.is_set():
                     break
                 handled = job_run_once(spec, owner=owner)
                 if handled:
@@ -37,5 +36,5 @@ class Command(BaseCommand):
             close_old_connections()
             if options["once"]:
                 break
-            time.sleep(options["poll"])
+            stopping.wait(options["poll"])
         self.stdout.write("worker 已停止")
