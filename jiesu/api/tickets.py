@@ -1,0 +1,255 @@
+"""Ticket endpoints: intake, lists, detail, timeline, every action, attachments.
+
+Endpoints stay thin: parse, resolve references, call a service or selector, present the result.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Path, Query, Router, Status, UploadedFile
+
+from jiesu.api.auth import request_user
+from jiesu.api.errors import responses
+from jiesu.api.presenters import (
+    AWAITING_REPLY,
+    attachment_out,
+    event_out,
+    ticket_detail_out,
+    ticket_out,
+    ticket_state_out,
+)
+from jiesu.api.schemas import (
+    ActionIn,
+    ActionOut,
+    AttachmentOut,
+    EventOut,
+    TicketCreateIn,
+    TicketDetailOut,
+    TicketFilterIn,
+    TicketListOut,
+)
+from jiesu.core.errors import PermissionDenied, ValidationFailed
+from jiesu.orgs.choices import Role
+from jiesu.orgs.models import Unit, User
+from jiesu.tickets.choices import EventKind
+from jiesu.tickets.errors import StaleTicket, TicketInvalid
+from jiesu.tickets.models import Category, Ticket
+from jiesu.tickets.selectors import (
+    ticket_actions_for,
+    ticket_assisting_units,
+    ticket_get_for,
+    ticket_timeline,
+    tickets_visible_to,
+)
+from jiesu.tickets.services.actions import ActionInput, ticket_perform
+from jiesu.tickets.services.attachments import attachment_store
+from jiesu.tickets.services.intake import TicketDraft, ticket_create
+
+router = Router(tags=["工单"])
+
+# Ticket numbers are ours (digits); the pattern also keeps NUL and odd bytes away from the database.
+Number = Annotated[str, Path(description="工单编号", pattern=r"^[0-9A-Za-z_-]{1,32}$")]
+UPLOAD_ROLES = (Role.AGENT, Role.SHIFT_LEAD, Role.UNIT_STAFF, Role.CALLBACK_AGENT)
+MIN_YEAR, MAX_YEAR = 2000, 2100
+ACTION_DESCRIPTION = (
+    "action 为事件类型（EventKind）。各操作读取的字段：dispatched / redispatched：lead_unit_id（必填）、"
+    "assisting_unit_ids、reason；forwarded：lead_unit_id；triaged：category_id、kind、urgency、is_complex、reason；"
+    "replied / self_handled：text；contacted：reached、reason；callback_recorded：contacted、resolved、satisfaction、"
+    "is_valid、reason；extension_requested：until、reason；extension_approved：until（可选）；merged：master_number；"
+    "exclusion_requested：reason_code、scope、reason；sector_confirmed：answer、reason；其余操作：reason。"
+    "给出 expected_version 时，若工单已被他人修改则返回 409 stale_ticket。"
+)
+FILE_SCHEMA = {"additionalProperties": False, "properties": {"file": {"minLength": 1}}}
+
+
+def _check_moment(value: datetime | None, field: str, label: str) -> None:
+    """Refuse moments outside what deadlines and time zones can handle (before any conversion)."""
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationFailed(f"{label}的年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间", field=field)
+
+
+def _unit_from_ref(ref: int | str | None, field: str, label: str) -> Unit | None:
+    if ref is None:
+        return None
+    unit = Unit.objects.filter(pk=ref).first() if isinstance(ref, int) else Unit.objects.filter(code=ref).first()
+    if unit is None:
+        raise TicketInvalid(f"{label}不存在：{ref}", field=field)
+    return unit
+
+
+def _category_from_ref(ref: int | str | None) -> Category | None:
+    if ref is None:
+        return None
+    qs = Category.objects.all()
+    category = qs.filter(pk=ref).first() if isinstance(ref, int) else qs.filter(code=ref).first()
+    if category is None:
+        raise TicketInvalid(f"问题分类不存在：{ref}", field="category")
+    return category
+
+
+def _draft(payload: TicketCreateIn) -> TicketDraft:
+    _check_moment(payload.received_at, "received_at", "受理时间")
+    data = payload.model_dump(exclude={"district", "township", "community", "category"})
+    return TicketDraft(
+        **data,
+        district=_unit_from_ref(payload.district, "district", "所属区"),
+        township=_unit_from_ref(payload.township, "township", "所属街乡镇"),
+        community=_unit_from_ref(payload.community, "community", "所属社区村"),
+        category=_category_from_ref(payload.category),
+    )
+
+
+def _detail(ticket: Ticket, viewer: User) -> TicketDetailOut:
+    merged_into = ticket.merged_into.number if ticket.merged_into_id and ticket.merged_into else None
+    return ticket_detail_out(
+        ticket,
+        assisting_units=ticket_assisting_units(ticket=ticket),
+        allowed_actions=ticket_actions_for(ticket=ticket, viewer=viewer),
+        merged_into=merged_into,
+    )
+
+
+@router.post("", response=responses({201: TicketDetailOut}, 400), summary="受理新工单")
+def ticket_create_endpoint(request: HttpRequest, payload: TicketCreateIn) -> Status[TicketDetailOut]:
+    user = request_user(request)
+    ticket = ticket_create(draft=_draft(payload), actor=user)
+    return Status(201, _detail(ticket_get_for(viewer=user, pk=ticket.pk), user))
+
+
+def _subtree(field: str, model: type[Unit] | type[Category], value: str, label: str) -> Q:
+    """Tickets whose `field` is the unit/category given by code (or, failing that, id) or below it."""
+    qs = model.objects.all()
+    found = qs.filter(code=value).values_list("pk", "path").first()
+    if found is None and value.isdigit() and len(value) < 19:
+        found = qs.filter(pk=int(value)).values_list("pk", "path").first()
+    if found is None:
+        raise ValidationFailed(f"{label}不存在：{value}", field=field)
+    pk, path = found
+    return Q(**{f"{field}__path__startswith": path}) if path else Q(**{field: pk})
+
+
+def _aware(value: datetime) -> datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _filter_tickets(qs: QuerySet[Ticket], f: TicketFilterIn) -> QuerySet[Ticket]:
+    _check_moment(f.received_from, "received_from", "受理时间起")
+    _check_moment(f.received_to, "received_to", "受理时间止")
+    exact = {"status": f.status, "channel": f.channel, "kind": f.kind, "urgency": f.urgency}
+    qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
+    for field, model, label in (
+        ("district", Unit, "所属区"),
+        ("township", Unit, "所属街乡镇"),
+        ("lead_unit", Unit, "主办单位"),
+        ("category", Category, "问题分类"),
+    ):
+        value = getattr(f, field)
+        if value:
+            qs = qs.filter(_subtree(field, model, value, label))
+    if f.received_from:
+        qs = qs.filter(received_at__gte=_aware(f.received_from))
+    if f.received_to:
+        qs = qs.filter(received_at__lt=_aware(f.received_to))
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(content__icontains=f.q) | Q(number=f.q))
+    if f.overdue is not None:
+        late = Q(status__in=AWAITING_REPLY, reply_due_at__lt=timezone.now())
+        qs = qs.filter(late) if f.overdue else qs.exclude(late)
+    return qs
+
+
+@router.get("", response=responses({200: TicketListOut}, 400), summary="工单列表")
+def ticket_list_endpoint(request: HttpRequest, filters: Query[TicketFilterIn]) -> TicketListOut:
+    user = request_user(request)
+    qs = _filter_tickets(tickets_visible_to(viewer=user), filters)
+    total = qs.count()
+    page = qs.select_related("district", "township", "community", "category", "lead_unit").order_by(
+        filters.ordering, "-id"
+    )[filters.offset : filters.offset + filters.limit]
+    now = timezone.now()
+    return TicketListOut(
+        count=total, limit=filters.limit, offset=filters.offset, items=[ticket_out(t, now) for t in page]
+    )
+
+
+@router.get("/{number}", response=responses({200: TicketDetailOut}, 404), summary="工单详情")
+def ticket_detail_endpoint(request: HttpRequest, number: Number) -> TicketDetailOut:
+    user = request_user(request)
+    return _detail(ticket_get_for(viewer=user, number=number), user)
+
+
+@router.get("/{number}/events", response=responses({200: list[EventOut]}, 404), summary="工单时间线")
+def ticket_events_endpoint(request: HttpRequest, number: Number) -> list[EventOut]:
+    ticket = ticket_get_for(viewer=request_user(request), number=number)
+    return [event_out(e) for e in ticket_timeline(ticket=ticket)]
+
+
+def _action_input(payload: ActionIn) -> ActionInput:
+    _check_moment(payload.until, "until", "延期时限")
+    data = payload.model_dump(exclude={"expected_version", "satisfaction", "scope", "answer"})
+    return ActionInput(
+        **data,
+        satisfaction=payload.satisfaction or "",
+        scope=payload.scope or "",
+        answer=payload.answer or "",
+    )
+
+
+@router.post(
+    "/{number}/actions/{action}",
+    response=responses({200: ActionOut}, 400, 404, 409),
+    summary="对工单执行一项操作（签收、派单、反馈、办结、回访……）",
+    description=ACTION_DESCRIPTION,
+)
+def ticket_action_endpoint(
+    request: HttpRequest, number: Number, action: EventKind, payload: ActionIn | None = None
+) -> ActionOut:
+    user = request_user(request)
+    payload = payload or ActionIn.model_validate({})  # acknowledging and the like need no body at all
+    with transaction.atomic():
+        ticket = ticket_get_for(viewer=user, number=number)
+        expected = payload.expected_version
+        if expected is not None and expected != ticket.version:
+            raise StaleTicket(expected_version=expected, current_version=ticket.version)
+        event = ticket_perform(ticket=ticket, action=action.value, actor=user, data=_action_input(payload))
+    ticket.refresh_from_db(fields=["status", "version"])
+    return ActionOut(event=event_out(event), ticket=ticket_state_out(ticket))
+
+
+def _clean_name(value: str, limit: int) -> str:
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")[:limit]
+
+
+@router.post(
+    "/{number}/attachments",
+    response=responses({201: AttachmentOut}, 400, 404),
+    summary="上传附件",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": FILE_SCHEMA}}}},
+)
+def attachment_upload_endpoint(request: HttpRequest, number: Number, file: File[UploadedFile]) -> Status[AttachmentOut]:
+    user = request_user(request)
+    ticket = ticket_get_for(viewer=user, number=number)
+    if not user.has_role(*UPLOAD_ROLES):
+        raise PermissionDenied("您的角色无权上传附件")
+    if not file.size:
+        raise ValidationFailed("附件是空文件", field="file")
+    attachment = attachment_store(
+        ticket=ticket,
+        stream=file,
+        original_name=_clean_name(file.name or "", 255),
+        content_type=_clean_name(file.content_type or "", 128),
+        actor=user,
+    )
+    return Status(201, attachment_out(attachment))
+
+
+@router.get("/{number}/attachments", response=responses({200: list[AttachmentOut]}, 404), summary="附件列表")
+def attachment_list_endpoint(request: HttpRequest, number: Number) -> list[AttachmentOut]:
+    ticket = ticket_get_for(viewer=request_user(request), number=number)
+    return [attachment_out(a) for a in ticket.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")]

@@ -1,0 +1,48 @@
+"""The JSON API: token or session authentication, one error shape, offline Swagger at /api/docs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from ninja import NinjaAPI, Swagger
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+
+from jiesu.api import health, tickets, units
+from jiesu.api.auth import BearerToken, SessionUser
+from jiesu.api.errors import install_error_handlers
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Moments go out in Beijing time with their offset (2026-11-21T09:30:00+08:00), as users read them."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+    # Readable Chinese in bodies and logs instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="接诉 Jiesu API",
+    version="1",
+    description="12345 热线工单接口。认证：`Authorization: Bearer <令牌>`（用 `jiesu tokens create` 生成），"
+    "或已登录的浏览器会话。所有错误均为 `{code, message, details}`。",
+    urls_namespace="api",
+    auth=[BearerToken(), SessionUser()],
+    renderer=ChineseJSONRenderer(),
+    docs=Swagger(settings={"persistAuthorization": True}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/", health.router)
+api.add_router("/tickets", tickets.router)
+api.add_router("/", units.router)
