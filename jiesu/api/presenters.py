@@ -26,14 +26,7 @@ from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit, User
 from jiesu.tickets.choices import AttachmentKind, EventKind, TicketStatus
 from jiesu.tickets.models import Attachment, Category, Ticket, TicketEvent
-
-# Statuses in which the lead unit still owes a reply; a suspended ticket's clock is stopped.
-AWAITING_REPLY = (TicketStatus.DISPATCHED, TicketStatus.HANDLING, TicketStatus.RETURN_REQUESTED)
-
-
-def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return ticket.status in AWAITING_REPLY and ticket.reply_due_at is not None and ticket.reply_due_at < now
+from jiesu.tickets.selectors import ticket_is_overdue
 
 
 def unit_ref(unit: Unit | None) -> UnitRef | None:
@@ -102,7 +95,7 @@ def _ticket_fields(ticket: Ticket, now: datetime) -> dict[str, object]:
         "category": category_ref(ticket.category),
         "lead_unit": unit_ref(ticket.lead_unit),
         "reply_due_at": ticket.reply_due_at,
-        "is_overdue": is_overdue(ticket, now),
+        "is_overdue": ticket_is_overdue(ticket, now),
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
 from jiesu.orgs.permissions import user_scope
 from jiesu.tickets.choices import EventKind
@@ -58,3 +59,14 @@ def ticket_ensure_allowed(*, actor: User | None, rule: Transition, ticket: Ticke
         return
     if not ticket_is_visible(ticket=ticket, viewer=actor):
         raise ActionForbidden("无权访问该工单")
+
+
+ATTACH_ROLES = frozenset({Role.AGENT, Role.SHIFT_LEAD, Role.UNIT_STAFF, Role.CALLBACK_AGENT})
+
+
+def ticket_ensure_can_attach(*, actor: User | None, ticket: Ticket) -> None:
+    """Working roles who can see the ticket may attach files; read-only roles may not."""
+    if actor is None:
+        return
+    if not actor.has_role(*ATTACH_ROLES) or not ticket_is_visible(ticket=ticket, viewer=actor):
+        raise ActionForbidden("您的角色无权上传附件")

@@ -75,6 +75,19 @@ def ticket_actions_for(*, ticket: Ticket, viewer: User | None) -> list[str]:
 
 S = TicketStatus
 NOT_OPEN = (S.CLOSED, S.RETURNED_TO_CITY, S.MERGED)
+# Statuses in which the lead unit still owes a reply; a suspended ticket's clock is stopped and a
+# replied ticket owes nothing more, so neither counts as overdue.
+AWAITING_REPLY = (S.DISPATCHED, S.HANDLING, S.RETURN_REQUESTED)
+
+
+def overdue_condition(now: datetime | None = None) -> Q:
+    """The one definition of 'overdue' (已超期) used by pages, API and queues."""
+    return Q(status__in=AWAITING_REPLY, reply_due_at__lt=now or timezone.now())
+
+
+def ticket_is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return ticket.status in AWAITING_REPLY and ticket.reply_due_at is not None and ticket.reply_due_at < now
 
 
 @dataclass(frozen=True)
@@ -112,7 +125,7 @@ def _queue_condition(key: str, viewer: User | None) -> Q:
         "callback": Q(status=S.CLOSED, callback_at__isnull=True),
         "unit_received": Q(status=S.DISPATCHED, lead_unit_id=unit_id),
         "unit_handling": Q(status=S.HANDLING, lead_unit_id=unit_id),
-        "overdue": Q(reply_due_at__lt=timezone.now()) & ~Q(status__in=NOT_OPEN),
+        "overdue": overdue_condition(),
     }
     return conditions[key]
 

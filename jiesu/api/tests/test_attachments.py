@@ -39,7 +39,7 @@ def test_an_empty_file_is_refused(world: World, agent: ApiClient) -> None:
 
 def test_read_only_roles_cannot_upload(world: World, as_user: ClientFor) -> None:
     ticket = ticket_in(world, "received")
-    assert_error(_upload(as_user(world.analyst), ticket.number, PHOTO), 403, "permission_denied")
+    assert_error(_upload(as_user(world.analyst), ticket.number, PHOTO), 403, "action_forbidden")
     assert not Attachment.objects.exists()
 
 

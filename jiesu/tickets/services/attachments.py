@@ -15,6 +15,7 @@ from jiesu.orgs.models import User
 from jiesu.tickets.choices import AttachmentKind
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Attachment, Ticket, TicketEvent
+from jiesu.tickets.permissions import ticket_ensure_can_attach
 
 CHUNK = 1024 * 1024
 
@@ -69,7 +70,10 @@ def attachment_store(
     actor: User | None,
     event: TicketEvent | None = None,
 ) -> Attachment:
+    ticket_ensure_can_attach(actor=actor, ticket=ticket)
     sha, size = _store_blob(stream)
+    if size == 0:
+        raise TicketInvalid("附件是空文件")
     return Attachment.objects.create(
         ticket=ticket,
         event=event,

@@ -12,7 +12,7 @@ from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
-from jiesu.tickets.selectors import NOT_OPEN
+from jiesu.tickets.selectors import ticket_is_overdue
 from jiesu.web.access import can_intake
 from jiesu.web.presenters import format_duration
 
@@ -47,7 +47,7 @@ def is_past(moment: datetime | None) -> bool:
 @register.filter
 def is_overdue(ticket: Ticket) -> bool:
     """Past its reply deadline and still open (the same rule as the 已超期 queue)."""
-    return is_past(ticket.reply_due_at) and ticket.status not in NOT_OPEN
+    return ticket_is_overdue(ticket)
 
 
 @register.filter

@@ -1,0 +1,79 @@
+"""Reads: 'due soon' and 'overdue' lists per user (and per unit, through the user's scope), and
+the tickets a ladder step is waiting for."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from jiesu.orgs.models import Unit, User
+from jiesu.orgs.permissions import is_center_user
+from jiesu.reminders.models import ReminderFiring, ReminderStep
+from jiesu.reminders.stages import STAGES
+from jiesu.sla.models import TimeLimitRuleSet
+from jiesu.tickets.models import Ticket
+from jiesu.tickets.selectors import tickets_visible_to
+
+
+def _any_open_stage(viewer: User | None, **bounds: datetime) -> Q:
+    """Some open stage the viewer answers for has a deadline within the bounds (lookup → value).
+    Center users answer for every stage, everyone else for the handling unit's stages."""
+    everything = is_center_user(viewer)
+    condition = Q(pk__in=[])
+    for spec in STAGES.values():
+        if not (everything or spec.by_unit):
+            continue
+        condition |= spec.open & Q(**{f"{spec.due_field}__{lookup}": value for lookup, value in bounds.items()})
+    return condition
+
+
+def _listed(qs: QuerySet[Ticket], unit: Unit | None) -> QuerySet[Ticket]:
+    if unit is not None:
+        qs = qs.filter(lead_unit__path__startswith=unit.path)
+    return qs.select_related("lead_unit").order_by(F("reply_due_at").asc(nulls_last=True), "pk")
+
+
+def tickets_due_soon(
+    viewer: User | None, within: timedelta = timedelta(days=2), *, now: datetime | None = None, unit: Unit | None = None
+) -> QuerySet[Ticket]:
+    """Visible tickets with an open stage whose deadline falls within `within` from now
+    (optionally only those led by `unit` or a unit below it)."""
+    now = now or timezone.now()
+    qs = tickets_visible_to(viewer=viewer).filter(_any_open_stage(viewer, gt=now, lte=now + within))
+    return _listed(qs, unit)
+
+
+def tickets_overdue(viewer: User | None, *, now: datetime | None = None, unit: Unit | None = None) -> QuerySet[Ticket]:
+    """Visible tickets with an open stage past its deadline."""
+    now = now or timezone.now()
+    qs = tickets_visible_to(viewer=viewer).filter(_any_open_stage(viewer, lt=now))
+    return _listed(qs, unit)
+
+
+def _started_while_in_force(rule_set: TimeLimitRuleSet, field: str) -> Q:
+    """The stage started on a day the rule set was in force (so the set timed it)."""
+    tz = timezone.get_default_timezone()
+    condition = Q(**{f"{field}__gte": datetime.combine(rule_set.effective_from, time.min, tzinfo=tz)})
+    if rule_set.effective_to is not None:
+        end = datetime.combine(rule_set.effective_to + timedelta(days=1), time.min, tzinfo=tz)
+        condition &= Q(**{f"{field}__lt": end})
+    return condition
+
+
+def tickets_awaiting_step(step: ReminderStep, now: datetime) -> QuerySet[Ticket]:
+    """Tickets whose moment for `step` has come and for which this occurrence has not fired yet."""
+    spec = STAGES[step.stage]
+    due = spec.due_field
+    offset = timedelta(minutes=step.offset_minutes)
+    qs = Ticket.objects.filter(spec.open, **{f"{due}__isnull": False, f"{due}__lte": now - offset})
+    qs = qs.filter(_started_while_in_force(step.rule_set, spec.start_field))
+    # A moment before the stage began is no reminder (e.g. "2 days before" a 2-hour limit).
+    qs = qs.filter(**{f"{due}__gte": F(spec.start_field) - offset})
+    fired = ReminderFiring.objects.filter(step=step, ticket=OuterRef("pk"), due_at=OuterRef(due))
+    if step.repeat_every_minutes:
+        fired = fired.filter(scheduled_at__gt=now - timedelta(minutes=step.repeat_every_minutes))
+    elif step.offset_minutes < 0:
+        qs = qs.filter(**{f"{due}__gt": now})  # "before the deadline" is stale once it has passed
+    return qs.filter(~Exists(fired)).select_related("lead_unit").order_by(due, "pk")

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jiesu.orgs.testing import World
+from jiesu.reminders.selectors import tickets_due_soon, tickets_overdue
+from jiesu.tickets.choices import TicketStatus
+from jiesu.tickets.models import Ticket
+from jiesu.tickets.services import dispatch
+from jiesu.tickets.tests.helpers import new_ticket, ticket_in
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def tickets(world: World) -> dict[str, Ticket]:
+    """Tickets of the township (due soon, overdue, far off, closed) and one of another township."""
+    now = timezone.now()
+    made = {name: ticket_in(world, TicketStatus.HANDLING) for name in ("soon", "overdue", "later")}
+    made["closed"] = ticket_in(world, TicketStatus.CLOSED)
+    elsewhere = new_ticket(world, "路灯不亮", district=world.other_district, township=world.other_township)
+    dispatch.ticket_acknowledge(ticket=elsewhere, actor=world.agent)
+    dispatch.ticket_dispatch(ticket=elsewhere, actor=world.agent, lead_unit=world.other_township)
+    made["elsewhere"] = elsewhere
+    dues = {
+        "soon": now + DAY,
+        "overdue": now - DAY,
+        "later": now + 5 * DAY,
+        "closed": now - DAY,
+        "elsewhere": now - DAY,
+    }
+    for name, due in dues.items():
+        Ticket.objects.filter(pk=made[name].pk).update(reply_due_at=due)
+    return made
+
+
+def _numbers(qs: object) -> set[str]:
+    return {t.number for t in qs}  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_due_soon_and_overdue_lists_follow_the_viewers_scope(world: World, tickets: dict[str, Ticket]) -> None:
+    assert _numbers(tickets_due_soon(world.township_staff)) == {tickets["soon"].number}
+    assert _numbers(tickets_overdue(world.township_staff)) == {tickets["overdue"].number}
+    assert _numbers(tickets_overdue(world.other_staff)) == {tickets["elsewhere"].number}
+    assert _numbers(tickets_overdue(world.agent)) == {tickets["overdue"].number, tickets["elsewhere"].number}
+    assert _numbers(tickets_overdue(world.outsider)) == set()
+    assert _numbers(tickets_due_soon(world.township_staff, within=6 * DAY)) == {
+        tickets["soon"].number,
+        tickets["later"].number,
+    }
+
+
+@pytest.mark.django_db
+def test_the_lists_can_be_narrowed_to_a_unit(world: World, tickets: dict[str, Ticket]) -> None:
+    assert _numbers(tickets_overdue(world.agent, unit=world.district)) == {tickets["overdue"].number}
+    assert _numbers(tickets_overdue(world.agent, unit=world.other_district)) == {tickets["elsewhere"].number}
+    assert _numbers(tickets_overdue(world.township_staff, unit=world.other_district)) == set()
+
+
+@pytest.mark.django_db
+def test_other_stages_count_too(world: World) -> None:
+    waiting = ticket_in(world, TicketStatus.RECEIVED)
+    assert waiting.acknowledge_due_at is None or waiting.acknowledge_due_at > timezone.now()
+    Ticket.objects.filter(pk=waiting.pk).update(acknowledge_due_at=timezone.now() - DAY)
+    assert _numbers(tickets_overdue(world.agent)) == {waiting.number}
+    assert _numbers(tickets_overdue(world.township_staff)) == set()  # a center matter until dispatched
