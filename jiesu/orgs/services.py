@@ -11,7 +11,8 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from jiesu.core.errors import ValidationFailed
+from jiesu.audit.services import audit_record
+from jiesu.core.errors import NotFound, ValidationFailed
 from jiesu.orgs.choices import TERRITORIAL_LEVELS, Role, UnitKind
 from jiesu.orgs.divisions import DivisionFiles, DivisionRow, division_rows, iter_codes
 from jiesu.orgs.models import ApiToken, RoleGrant, Unit, User, hash_token
@@ -99,11 +100,26 @@ def user_create(
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
     """Returns the token row and the raw token, which is shown once and never stored."""
     raw = ApiToken.new_raw_token()
     token = ApiToken.objects.create(user=user, name=name, token_hash=hash_token(raw))
+    audit_record(actor=actor, action="api_token.create", obj=token, detail={"user": user.username, "name": name})
     return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token_id: int, actor: User | None) -> ApiToken:
+    """Revoke a token at once; revoking twice keeps the first time (conditional UPDATE)."""
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"令牌不存在：#{token_id}")
+    revoked = ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if not revoked:
+        raise ValidationFailed(f"令牌 #{token_id} 早已吊销")
+    audit_record(actor=actor, action="api_token.revoke", obj=token, detail={"user_id": token.user_id})
+    token.refresh_from_db()
+    return token
 
 
 def api_token_authenticate(raw: str) -> User | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils import timezone
 
+from jiesu.core.errors import DomainError
 from jiesu.orgs.models import ApiToken, User
-from jiesu.orgs.services import api_token_create
+from jiesu.orgs.services import api_token_create, api_token_revoke
 
 
 class Command(BaseCommand):
@@ -55,12 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(f"#{token.pk}\t{token.user.username}\t{token.name}\t{state}\t最近使用：{used}")
 
     def _revoke(self, token_id: int) -> None:
-        with transaction.atomic():
-            # Conditional UPDATE: revoking twice keeps the first revocation time.
-            revoked = ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        if revoked:
-            self.stdout.write(f"已吊销令牌 #{token_id}")
-        elif ApiToken.objects.filter(pk=token_id).exists():
-            raise CommandError(f"令牌 #{token_id} 早已吊销")
-        else:
-            raise CommandError(f"令牌不存在：#{token_id}")
+        try:
+            api_token_revoke(token_id=token_id, actor=None)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        self.stdout.write(f"已吊销令牌 #{token_id}")
