@@ -7,6 +7,9 @@ import sys
 ALIASES = {
     "import": "import_tickets",
     "demo-data": "demo_data",
+    "demo-users": "demo_users",
+    # There are no superusers in Jiesu (三员分立): point the habit at the admin command.
+    "createsuperuser": "createadmin",
 }
 
 
