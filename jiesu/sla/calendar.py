@@ -327,6 +327,20 @@ def working_minutes_between(a: datetime, b: datetime, calendar: WorkCalendar) ->
     return (index.position(lb) - index.position(la)) // _US_PER_MINUTE
 
 
+def add_working_minutes(start: datetime, minutes: int, calendar: WorkCalendar) -> datetime:
+    """The moment `minutes` working minutes after `start` (`start` itself for 0). Moves a
+    deadline by the working time a pause took: as for `wh`, a result that uses up a working
+    period exactly ends at that period's end."""
+    if minutes < 0:
+        raise ValueError(f"工作分钟数不能为负数：{minutes}")
+    local = _local(start)
+    if minutes == 0:
+        return local
+    index = calendar._index
+    index.check_span(local.year, local.year)
+    return index.moment(index.position(local) + minutes * _US_PER_MINUTE, local.year)
+
+
 def is_working_time(moment: datetime, calendar: WorkCalendar) -> bool:
     """True when `moment` lies inside a working period of a working day."""
     local = _local(moment)

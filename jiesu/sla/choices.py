@@ -31,3 +31,10 @@ class Confidence(models.TextChoices):
     SECONDARY = "V2", "V2 转载来源"
     PRACTICE = "P", "P 仅见于他人实现"
     UNKNOWN = "U", "U 未找到来源"
+
+
+class AssessmentPeriodBasis(models.TextChoices):
+    """Which month a ticket's sector confirmation belongs to (its assessment period)."""
+
+    RECEIVED = "received", "受理时间所在月"
+    PUSHED = "pushed", "推送时间所在月"

@@ -10,13 +10,14 @@ from datetime import date, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from jiesu.core.models import BaseModel
 from jiesu.orgs.choices import UnitKind
-from jiesu.sla.choices import Confidence, LimitUnit, Stage
+from jiesu.sla.choices import AssessmentPeriodBasis, Confidence, LimitUnit, Stage
 
 DEFAULT_PERIODS_JSON: list[list[str]] = [["09:00", "12:00"], ["13:30", "17:30"]]
 DEFAULT_WEEKDAYS_JSON: list[int] = [1, 2, 3, 4, 5]  # ISO weekdays: 1 = Monday
@@ -164,6 +165,30 @@ class TimeLimitRuleSet(BaseModel):
         default="default",
         help_text="计算工作小时、工作日所用的工作时间（WorkingHours.code）",
     )
+    # Sector confirmation (行业工单确认, docs/domain-rules.md §3.2): a window after the push, and
+    # one cut-off for the whole assessment period; the earlier of the two closes confirmation.
+    sector_confirmation_days = models.PositiveSmallIntegerField(
+        "行业确认期限（天）",
+        default=10,
+        help_text="推送之日后第 N 个自然日内可确认（到第 N+1 日 0:00 截止），逾期自动确认为“是”。"
+        "若本规则集有“行业确认”环节的时限规则，则以该规则算出的时限代替本期限。",
+    )
+    sector_cutoff_day = models.PositiveSmallIntegerField(
+        "考核周期确认截止日",
+        null=True,
+        blank=True,
+        default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="考核周期次月的第几日截止全部行业确认（1–28）；留空表示不设统一截止。",
+    )
+    sector_cutoff_time = models.TimeField("考核周期确认截止时刻", default=time(12, 0))
+    assessment_period_basis = models.CharField(
+        "考核周期归属",
+        max_length=16,
+        choices=AssessmentPeriodBasis.choices,
+        default=AssessmentPeriodBasis.RECEIVED,
+        help_text="工单计入哪个月的考核周期：按受理时间或按推送行业确认的时间。",
+    )
 
     class Meta:
         verbose_name = "时限规则集"
@@ -173,6 +198,10 @@ class TimeLimitRuleSet(BaseModel):
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
                 name="sla_rule_set_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(sector_cutoff_day__isnull=True) | Q(sector_cutoff_day__gte=1, sector_cutoff_day__lte=28),
+                name="sla_rule_set_sector_cutoff_day_1_28",
             ),
         ]
 

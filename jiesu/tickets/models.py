@@ -121,6 +121,11 @@ class Ticket(BaseModel):
     rework_count = models.PositiveIntegerField("二次办理次数", default=0)
     suspended_at = models.DateTimeField("挂起时间", null=True, blank=True)
     paused_seconds = models.PositiveBigIntegerField("累计挂起秒数", default=0)
+    paused_working_minutes = models.PositiveIntegerField("累计挂起工作分钟数", default=0, db_default=0)
+    # Per stage: the limit behind the stored deadline, when its stage started, the pauses it
+    # absorbed, whether an extension replaced it (jiesu.tickets.services.deadlines). Makes
+    # deadlines explainable and lets them be recomputed after a calendar edit.
+    deadline_rules = models.JSONField("时限依据", default=dict, blank=True, db_default={}, encoder=DjangoJSONEncoder)
 
     # Pending requests (guards of the workflow table).
     extension_pending = models.BooleanField(default=False)

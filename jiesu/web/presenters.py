@@ -21,6 +21,7 @@ from jiesu.tickets.choices import (
     Kind,
     Satisfaction,
     SectorAnswer,
+    Stage,
     TicketStatus,
     Urgency,
 )
@@ -106,6 +107,18 @@ def _moment(value: Any) -> str:
     return str(value)
 
 
+def _deadline_moves(value: Any) -> str:
+    """{"reply": {"from": …, "to": …}} → 反馈 2026-02-13 17:00 → 2026-02-16 10:00."""
+    if not isinstance(value, dict):
+        return str(value)
+    parts = []
+    for stage, move in value.items():
+        label = Stage(stage).label if stage in Stage.values else stage
+        before, after = (move.get(k) for k in ("from", "to")) if isinstance(move, dict) else (None, None)
+        parts.append(f"{label} {_moment(before) if before else '无'} → {_moment(after) if after else '无'}")
+    return "，".join(parts) or "无"
+
+
 def _choice(choices: Any) -> Any:
     return lambda v: choices(v).label if v in choices.values else str(v)
 
@@ -177,6 +190,8 @@ def _formatters(names: _Names) -> dict[str, tuple[str, Any]]:
         "answer": ("确认结果", _choice(SectorAnswer)),
         "automatic": ("自动确认", _yes_no),
         "paused_seconds": ("挂起时长", lambda v: format_duration(int(v))),
+        "paused_working_minutes": ("其中工作时间", lambda v: format_duration(int(v) * 60)),
+        "deadlines": ("时限调整", _deadline_moves),
     }
 
 
@@ -185,6 +200,8 @@ def _summary(payload: dict[str, Any], formatters: dict[str, tuple[str, Any]]) ->
     for key, value in payload.items():
         if key in HIDDEN_KEYS or value == "" or (value is None and key != "lead_unit_id"):
             continue
+        if key == "deadlines" and (not value or "to" in payload):
+            continue  # nothing moved, or an extension that already says from/to
         label, render = formatters.get(key, (key, str))
         parts.append(f"{label}：{render(value)}")
     return "；".join(parts)

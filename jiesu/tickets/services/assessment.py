@@ -11,7 +11,7 @@ from jiesu.orgs.models import User
 from jiesu.tickets.choices import AssessmentScope, EventKind, SectorAnswer, Stage
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Ticket, TicketEvent
-from jiesu.tickets.services.deadlines import ticket_stage_deadline
+from jiesu.tickets.services.deadlines import sector_entry, ticket_facts
 from jiesu.tickets.services.transitions import ticket_transition
 
 EXCLUDABLE_SCOPES = (AssessmentScope.EXCLUDED, AssessmentScope.RESPONSE_ONLY)
@@ -59,15 +59,28 @@ def ticket_exclusion_decide(*, ticket: Ticket, actor: User | None, approve: bool
 
 @transaction.atomic
 def ticket_sector_push(*, ticket: Ticket, actor: User | None, at: datetime | None = None) -> TicketEvent:
+    """Ask the handling unit to confirm a sector ticket within the window; the worker confirms
+    it as 'yes' once the window has closed (jiesu.tickets.jobs)."""
     at = at or timezone.now()
-    due = ticket_stage_deadline(ticket, Stage.SECTOR_CONFIRMATION, at)
+    entry = sector_entry(facts=ticket_facts(ticket), received_at=ticket.received_at, pushed_at=at)
+    due = datetime.fromisoformat(entry["due_at"])
+    if due <= at:
+        raise TicketInvalid(
+            f"该工单所属考核周期（{entry['period']}）的行业确认已于 {due:%Y-%m-%d %H:%M} 截止，不能再推送"
+        )
+    rules = {**ticket.deadline_rules, Stage.SECTOR_CONFIRMATION.value: entry}
     return ticket_transition(
         ticket=ticket,
         event=EventKind.SECTOR_PUSHED,
         actor=actor,
         occurred_at=at,
         payload={"due_at": due},
-        changes={"sector_confirmation_pending": True, "sector_pushed_at": at, "sector_confirmation_due_at": due},
+        changes={
+            "sector_confirmation_pending": True,
+            "sector_pushed_at": at,
+            "sector_confirmation_due_at": due,
+            "deadline_rules": rules,
+        },
     )
 
 
@@ -77,6 +90,9 @@ def ticket_sector_confirm(
 ) -> TicketEvent:
     if answer not in SectorAnswer.values:
         raise TicketInvalid("行业确认结果必须是「是」或「否」")
+    due = ticket.sector_confirmation_due_at
+    if not automatic and due is not None and timezone.now() >= due:
+        raise TicketInvalid(f"行业确认已于 {timezone.localtime(due):%Y-%m-%d %H:%M} 截止，系统将自动确认为「是」")
     return ticket_transition(
         ticket=ticket,
         event=EventKind.SECTOR_CONFIRMED,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +11,7 @@ from jiesu.orgs.models import User
 from jiesu.tickets.choices import EventKind, Satisfaction, Stage
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Callback, Ticket, TicketEvent
-from jiesu.tickets.services.deadlines import ticket_stage_deadline
+from jiesu.tickets.services.deadlines import deadline_changes, deadline_moves
 from jiesu.tickets.services.transitions import ticket_transition
 
 
@@ -75,11 +76,17 @@ def ticket_callback(*, ticket: Ticket, actor: User | None, answers: CallbackAnsw
 def ticket_rework(*, ticket: Ticket, actor: User | None, reason: str, at: datetime | None = None) -> TicketEvent:
     """Reopen a closed ticket: back to its lead unit, or back to triage when the center answered it."""
     at = at or timezone.now()
-    changes: dict[str, object] = {"rework_count": ticket.rework_count + 1, "closed_at": None, "callback_due_at": None}
+    changes: dict[str, Any] = {"rework_count": ticket.rework_count + 1, "closed_at": None, "callback_due_at": None}
     if ticket.lead_unit_id is not None:
-        changes["reply_due_at"] = ticket_stage_deadline(ticket, Stage.REPLY, at)
+        changes.update(deadline_changes(ticket, {Stage.REPLY: at}))
         event = EventKind.REWORK
     else:
         changes["is_direct_answer"] = False
         event = EventKind.REOPENED
-    return ticket_transition(ticket=ticket, event=event, actor=actor, reason=reason, occurred_at=at, changes=changes)
+    changes["deadline_rules"] = {
+        k: v for k, v in changes.get("deadline_rules", ticket.deadline_rules).items() if k != Stage.CALLBACK
+    }
+    payload = {"deadlines": deadline_moves(ticket, changes)}
+    return ticket_transition(
+        ticket=ticket, event=event, actor=actor, reason=reason, occurred_at=at, payload=payload, changes=changes
+    )

@@ -10,20 +10,19 @@ from jiesu.orgs.models import Unit, User
 from jiesu.tickets.choices import AssignmentRole, EventKind, Stage
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Category, Ticket, TicketEvent, TicketUnit
-from jiesu.tickets.services.deadlines import ticket_stage_deadline
+from jiesu.tickets.services.deadlines import deadline_changes, deadline_clear, deadline_moves
 from jiesu.tickets.services.transitions import ticket_transition
 
 
 @transaction.atomic
 def ticket_acknowledge(*, ticket: Ticket, actor: User | None, at: datetime | None = None) -> TicketEvent:
     at = at or timezone.now()
-    dispatch_due = ticket_stage_deadline(ticket, Stage.DISPATCH, at)
     return ticket_transition(
         ticket=ticket,
         event=EventKind.ACKNOWLEDGED,
         actor=actor,
         occurred_at=at,
-        changes={"acknowledged_at": at, "dispatch_due_at": dispatch_due},
+        changes={"acknowledged_at": at, **deadline_changes(ticket, {Stage.DISPATCH: at})},
     )
 
 
@@ -70,8 +69,7 @@ def _dispatch_changes(ticket: Ticket, lead: Unit, at: datetime) -> dict[str, obj
         "lead_unit": lead,
         "dispatched_at": at,
         "unit_acknowledged_at": None,
-        "unit_acknowledge_due_at": ticket_stage_deadline(ticket, Stage.UNIT_ACKNOWLEDGE, at),
-        "reply_due_at": ticket_stage_deadline(ticket, Stage.REPLY, at),
+        **deadline_changes(ticket, {Stage.UNIT_ACKNOWLEDGE: at, Stage.REPLY: at}),
     }
 
 
@@ -117,13 +115,14 @@ def ticket_forward(*, ticket: Ticket, actor: User | None, lead_unit: Unit | None
     if current is None or not lead.is_within(current) or lead.pk == current.pk:
         raise TicketInvalid("只能下派给本单位的下级单位")
     at = timezone.now()
+    changes = _dispatch_changes(ticket, lead, at)
     event = ticket_transition(
         ticket=ticket,
         event=EventKind.FORWARDED,
         actor=actor,
         reason=note,
-        payload={"from_unit_id": current.pk, "lead_unit_id": lead.pk},
-        changes=_dispatch_changes(ticket, lead, at),
+        payload={"from_unit_id": current.pk, "lead_unit_id": lead.pk, "deadlines": deadline_moves(ticket, changes)},
+        changes=changes,
     )
     _assign(ticket, lead, (), at)
     return event
@@ -135,17 +134,20 @@ def ticket_redispatch(
 ) -> TicketEvent:
     lead = _check_units(lead_unit, assisting_units)
     at = timezone.now()
+    from_unit_id = ticket.lead_unit_id
+    changes = _dispatch_changes(ticket, lead, at)
     event = ticket_transition(
         ticket=ticket,
         event=EventKind.REDISPATCHED,
         actor=actor,
         reason=reason,
         payload={
-            "from_unit_id": ticket.lead_unit_id,
+            "from_unit_id": from_unit_id,
             "lead_unit_id": lead.pk,
             "assisting_unit_ids": [u.pk for u in assisting_units],
+            "deadlines": deadline_moves(ticket, changes),
         },
-        changes=_dispatch_changes(ticket, lead, at),
+        changes=changes,
     )
     _assign(ticket, lead, assisting_units, at)
     return event
@@ -190,7 +192,7 @@ def ticket_return_decide(*, ticket: Ticket, actor: User | None, decision: str, r
         raise TicketInvalid("审核结果必须是：重新分拣、退回上级平台或驳回")
     changes: dict[str, object] = {}
     if event is not EventKind.RETURN_REJECTED:
-        changes = {"lead_unit": None, "reply_due_at": None, "unit_acknowledge_due_at": None}
+        changes = {"lead_unit": None, **deadline_clear(ticket, (Stage.UNIT_ACKNOWLEDGE, Stage.REPLY))}
     result = ticket_transition(ticket=ticket, event=event, actor=actor, reason=reason, changes=changes)
     if changes:
         TicketUnit.objects.filter(ticket=ticket, is_active=True).update(is_active=False)

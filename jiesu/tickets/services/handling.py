@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +10,13 @@ from jiesu.orgs.models import User
 from jiesu.tickets.choices import EventKind, Stage
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Ticket, TicketEvent
-from jiesu.tickets.services.deadlines import ticket_stage_deadline
+from jiesu.tickets.services.deadlines import (
+    deadline_changes,
+    deadline_extension_changes,
+    deadline_moves,
+    deadline_pause_changes,
+    deadline_pause_payload,
+)
 from jiesu.tickets.services.transitions import ticket_transition
 
 
@@ -33,8 +40,8 @@ def ticket_contact(
     )
 
 
-def _closing_changes(ticket: Ticket, at: datetime) -> dict[str, object]:
-    return {"closed_at": at, "callback_due_at": ticket_stage_deadline(ticket, Stage.CALLBACK, at)}
+def _closing_changes(ticket: Ticket, at: datetime) -> dict[str, Any]:
+    return {"closed_at": at, **deadline_changes(ticket, {Stage.CALLBACK: at})}
 
 
 @transaction.atomic
@@ -109,13 +116,15 @@ def ticket_extension_decide(
             changes={"extension_pending": False, "extension_requested_until": None},
         )
     new_due = until or ticket.extension_requested_until
+    changes: dict[str, Any] = {"extension_pending": False, "extension_requested_until": None}
+    changes.update(deadline_extension_changes(ticket, new_due))
     return ticket_transition(
         ticket=ticket,
         event=EventKind.EXTENSION_APPROVED,
         actor=actor,
         reason=reason,
-        payload={"from": ticket.reply_due_at, "to": new_due},
-        changes={"extension_pending": False, "extension_requested_until": None, "reply_due_at": new_due},
+        payload={"from": ticket.reply_due_at, "to": new_due, "deadlines": deadline_moves(ticket, changes)},
+        changes=changes,
     )
 
 
@@ -130,20 +139,14 @@ def ticket_suspend(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket
 
 @transaction.atomic
 def ticket_resume(*, ticket: Ticket, actor: User | None, reason: str = "") -> TicketEvent:
+    """Restart the clock: each running deadline moves by the pause, measured in the unit of the
+    limit behind it (working minutes for working-time limits, plain time otherwise)."""
     now = timezone.now()
-    paused = now - ticket.suspended_at if ticket.suspended_at else None
-    changes: dict[str, object] = {"suspended_at": None}
-    if paused is not None:
-        changes["paused_seconds"] = ticket.paused_seconds + int(paused.total_seconds())
-        for name in ("reply_due_at", "unit_acknowledge_due_at"):
-            due = getattr(ticket, name)
-            if due is not None:
-                changes[name] = due + paused
+    changes: dict[str, Any] = {"suspended_at": None}
+    payload: dict[str, Any] = {"paused_seconds": 0, "paused_working_minutes": 0, "deadlines": {}}
+    if ticket.suspended_at is not None:
+        changes.update(deadline_pause_changes(ticket, ticket.suspended_at, max(now, ticket.suspended_at)))
+        payload = deadline_pause_payload(ticket, changes)
     return ticket_transition(
-        ticket=ticket,
-        event=EventKind.RESUMED,
-        actor=actor,
-        reason=reason,
-        payload={"paused_seconds": int(paused.total_seconds()) if paused else 0},
-        changes=changes,
+        ticket=ticket, event=EventKind.RESUMED, actor=actor, reason=reason, payload=payload, changes=changes
     )

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jiesu.geo.services import address_resolve
@@ -13,7 +13,7 @@ from jiesu.orgs.models import Unit, User
 from jiesu.tickets.choices import AssessmentScope, Channel, EventKind, Kind, Stage, TicketStatus, Urgency
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Category, NumberSequence, Ticket
-from jiesu.tickets.services.deadlines import ticket_stage_deadline
+from jiesu.tickets.services.deadlines import deadline_changes
 from jiesu.tickets.services.transitions import ticket_record_creation, ticket_transition
 
 
@@ -62,16 +62,28 @@ def next_ticket_number(received_at: datetime) -> str:
 def reserve_ticket_number_blocks(counts: dict[str, int]) -> dict[str, list[str]]:
     """Consecutive numbers for several days at once (day key YYYYMMDD → how many), for batch imports.
 
-    Three queries whatever the number of days: create the missing counters, add to all of them
-    in one conditional UPDATE, read them back. Call it inside the transaction that inserts the
-    tickets, so a rolled-back batch leaves no gap and concurrent callers queue on the counter rows.
+    A few statements whatever the number of days: create the missing counters, add to all of
+    them with one conditional UPDATE (per 250 days), read them back. Call it inside the
+    transaction that inserts the tickets, so a rolled-back batch leaves no gap and concurrent
+    callers queue on the counter rows.
     """
     wanted = {key: n for key, n in counts.items() if n > 0}
     if not wanted:
         return {}
     NumberSequence.objects.bulk_create([NumberSequence(key=key, value=0) for key in wanted], ignore_conflicts=True)
-    step = Case(*[When(key=key, then=Value(n)) for key, n in wanted.items()], default=Value(0))
-    NumberSequence.objects.filter(key__in=wanted).update(value=F("value") + step)
+    quote = connection.ops.quote_name
+    table, value, key_column = quote(NumberSequence._meta.db_table), quote("value"), quote("key")
+    items = list(wanted.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 250):  # 3 parameters per day, under SQLite's 999
+            chunk = items[start : start + 250]
+            cases = " ".join(["WHEN %s THEN %s"] * len(chunk))
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {value} = {value} + CASE {key_column} {cases} END "  # noqa: S608 - names from the model
+                f"WHERE {key_column} IN ({marks})",
+                [p for key, n in chunk for p in (key, n)] + [key for key, _ in chunk],
+            )
     last = dict(NumberSequence.objects.filter(key__in=wanted).values_list("key", "value"))
     return {key: [f"{key}{v:06d}" for v in range(last[key] - n + 1, last[key] + 1)] for key, n in wanted.items()}
 
@@ -141,8 +153,10 @@ def ticket_create(*, draft: TicketDraft, actor: User | None) -> Ticket:
         assessment_scope=draft.assessment_scope,
         created_by=actor,
     )
-    ticket.acknowledge_due_at = ticket_stage_deadline(ticket, Stage.ACKNOWLEDGE, received_at)
-    ticket.first_contact_due_at = ticket_stage_deadline(ticket, Stage.FIRST_CONTACT, received_at)
+    for name, value in deadline_changes(
+        ticket, {Stage.ACKNOWLEDGE: received_at, Stage.FIRST_CONTACT: received_at}
+    ).items():
+        setattr(ticket, name, value)
     ticket.save(force_insert=True)
     ticket_record_creation(ticket=ticket, actor=actor, occurred_at=received_at)
     return ticket

@@ -16,11 +16,11 @@ def test_overdue_sector_confirmations_are_confirmed_yes_automatically(world: Wor
     overdue, answered, open_ = (ticket_in(world, TicketStatus.HANDLING) for _ in range(3))
     for ticket in (overdue, answered, open_):
         ticket_sector_push(ticket=ticket, actor=world.agent)
+    answered.refresh_from_db()
+    ticket_sector_confirm(ticket=answered, actor=world.township_staff, answer=SectorAnswer.NO)
     now = timezone.now()
     Ticket.objects.filter(pk__in=[overdue.pk, answered.pk]).update(sector_confirmation_due_at=now - timedelta(hours=1))
     Ticket.objects.filter(pk=open_.pk).update(sector_confirmation_due_at=now + timedelta(days=3))
-    answered.refresh_from_db()
-    ticket_sector_confirm(ticket=answered, actor=world.township_staff, answer=SectorAnswer.NO)
 
     assert sector_confirmations_auto_confirm(now) == 1
     assert sector_confirmations_auto_confirm(now) == 0  # idempotent

@@ -96,7 +96,7 @@ def test_the_second_of_two_stale_copies_loses(world: World) -> None:
     assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ACKNOWLEDGED).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_racing_on_one_ticket_cannot_both_win(world: World) -> None:
     ticket = new_ticket(world)
     barrier = threading.Barrier(2)
