@@ -53,6 +53,8 @@ if not SECRET_KEY:
     else:
         raise ImproperlyConfigured("JIESU_SECRET_KEY (or JIESU_SECRET_KEY_FILE) must be set")
 
+# Absolute links in e-mail, SMS and WeCom messages (e.g. https://jiesu.example.gov.cn).
+JIESU_BASE_URL = env_str("JIESU_BASE_URL", "").rstrip("/")
 ALLOWED_HOSTS = [h for h in env_str("JIESU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("JIESU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jiesu.orgs.security.sessions.SessionTimeoutMiddleware",
+    "jiesu.web.middleware.SecondFactorGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -104,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jiesu.web.context_processors.admin_warnings",
             ],
         },
     },
@@ -129,11 +134,28 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Length, character classes, history and ages come from the AuthPolicy rows (jiesu.orgs.security).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "jiesu.orgs.security.policy.PolicyPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# ModelBackend behind the per-account and per-address lockout.
+AUTHENTICATION_BACKENDS = ["jiesu.orgs.security.backends.LockoutModelBackend"]
+# Sessions end on the server after this much inactivity, and in any case after the maximum.
+JIESU_SESSION_IDLE_SECONDS = env_int("JIESU_SESSION_IDLE_SECONDS", 600)
+JIESU_SESSION_MAX_SECONDS = env_int("JIESU_SESSION_MAX_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = JIESU_SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Reverse proxies in front of Jiesu whose X-Forwarded-For is trusted (0: use REMOTE_ADDR).
+JIESU_PROXY_COUNT = env_int("JIESU_PROXY_COUNT", 0)
+# JSON API requests per minute per user (token or session) and per source address; 0 = no limit.
+JIESU_API_RATE_PER_USER = env_int("JIESU_API_RATE_PER_USER", 120)
+JIESU_API_RATE_PER_ADDRESS = env_int("JIESU_API_RATE_PER_ADDRESS", 600)
+# The issuer name authenticator apps show beside the TOTP codes.
+JIESU_TOTP_ISSUER = env_str("JIESU_TOTP_ISSUER", "接诉12345")
+# SM4 key for encrypted fields (32 hex digits), see jiesu.core.crypto; or JIESU_FIELD_KEY_FILE.
+JIESU_FIELD_KEY = env_secret("JIESU_FIELD_KEY")
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -169,7 +191,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("JIESU_LOG_LEVEL", "WARNING")},
 }
 
+# Audit trail (jiesu.audit): the HMAC-SM3 chain key (falls back to one derived from SECRET_KEY, with a
+# warning) and how long entries are kept; below the legal 183 days is refused.
+JIESU_AUDIT_KEY = env_secret("JIESU_AUDIT_KEY")
+JIESU_AUDIT_RETENTION_DAYS = env_int("JIESU_AUDIT_RETENTION_DAYS", 183)
+
 # Periodic jobs of `jiesu worker`: (dotted path, interval in seconds).
 WORKER_JOBS: list[tuple[str, int]] = [
     ("jiesu.tickets.jobs.sector_confirmations_auto_confirm", 300),
+    ("jiesu.tickets.jobs.deadlines_recompute_when_changed", 120),
+    ("jiesu.reminders.jobs.reminders_run", 60),
+    ("jiesu.notify.jobs.deliveries_send", 15),
+    ("jiesu.audit.jobs.audit_purge_job", 3600),
 ]

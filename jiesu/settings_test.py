@@ -4,6 +4,7 @@ import os
 import tempfile
 
 os.environ.setdefault("JIESU_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("JIESU_FIELD_KEY", "000102030405060708090a0b0c0d0e0f")  # test field key
 
 from jiesu.settings import *  # noqa: F403
 from jiesu.settings import DATABASES
@@ -14,3 +15,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not shared-cache memory) so that concurrent tests see SQLite's real locking, as in
     # production; pytest-django appends the xdist worker id to the name.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"jiesu-test-{os.getpid()}.sqlite3")}
+STATIC_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="jiesu-static-"))

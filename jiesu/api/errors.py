@@ -7,12 +7,13 @@ The same shapes are declared on every endpoint (`responses()`), so the OpenAPI s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from jiesu.api.schemas import ErrorOut
 from jiesu.core.errors import DomainError
@@ -20,7 +21,7 @@ from jiesu.core.errors import DomainError
 E = TypeVar("E", bound=Exception)
 
 # Statuses every authenticated endpoint may answer with, whatever it does.
-COMMON_ERRORS = (401, 403, 422)
+COMMON_ERRORS = (401, 403, 422, 429)
 
 HTTP_ERRORS: dict[int, tuple[str, str]] = {
     400: ("malformed_request", "请求内容无法解析，请检查格式（应为 JSON）"),
@@ -137,7 +138,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code, message = HTTP_ERRORS.get(exc.status_code, ("http_error", "请求未能处理"))
-        return api.create_response(request, error_body(code, message), status=exc.status_code)
+        response = api.create_response(request, error_body(code, message), status=exc.status_code)
+        if isinstance(exc, Throttled) and exc.wait:
+            response["Retry-After"] = str(math.ceil(exc.wait))
+        return response
 
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         code, message = HTTP_ERRORS[404]

@@ -33,3 +33,27 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+# What each admin role may edit in the Django admin, as "app" or "app.model". Users, roles and the
+# password policy are not here: they change only through the services that enforce the separation
+# of duties (the security admin's page), and the audit trail is read-only for everyone.
+ADMIN_MODELS: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset({"sla", "notify", "reminders", "tickets.category", "orgs.unit"}),
+}
+
+
+def admin_role_allows(roles: frozenset[str], perm: str) -> bool:
+    """`perm` is "app_label.action_model", e.g. "sla.change_calendarday"."""
+    app_label, _, codename = perm.partition(".")
+    model = codename.split("_", 1)[1] if "_" in codename else ""
+    return any(
+        app_label in ADMIN_MODELS.get(role, ()) or f"{app_label}.{model}" in ADMIN_MODELS.get(role, ())
+        for role in roles
+    )
+
+
+def admin_role_allows_app(roles: frozenset[str], app_label: str) -> bool:
+    return any(
+        entry == app_label or entry.startswith(f"{app_label}.") for role in roles for entry in ADMIN_MODELS.get(role, ())
+    )

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from jiesu.web.views import actions, auth, home, imports, tickets
+from jiesu.web.views import actions, audit, auth, home, imports, security, tickets
 
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("login/code/", auth.login_code, name="login_code"),
+    path("login/password/", auth.login_password, name="login_password"),
+    path("account/password/", security.account_password, name="account_password"),
+    path("account/totp/", security.totp, name="totp"),
+    path("security/", security.security_admin, name="security_admin"),
     path("tickets/", tickets.ticket_list, name="ticket_list"),
     path("tickets/new", tickets.ticket_new, name="ticket_new"),
     path("tickets/import", imports.import_start, name="import_start"),
@@ -15,4 +20,6 @@ urlpatterns = [
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/act/<str:action>", actions.ticket_act, name="ticket_act"),
     path("tickets/<str:number>/attachments", actions.ticket_attach, name="ticket_attach"),
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export.csv", audit.audit_export_csv, name="audit_export"),
 ]

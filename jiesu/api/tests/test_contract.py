@@ -50,7 +50,7 @@ class Target:
 
 
 @pytest.fixture
-def target(transactional_db: None) -> Target:
+def target(django_db_serialized_rollback: None, transactional_db: None) -> Target:
     from jiesu.wsgi import application
 
     world = build_world()

@@ -31,7 +31,7 @@ def start(client: Client, **fields: object) -> str:
     return job_id
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_runs_in_the_background_and_reports_row_errors(login_as: LoginAs, world: World) -> None:
     client = login_as(world.agent)
     form = page_text(client.get("/tickets/import"))
@@ -46,7 +46,7 @@ def test_an_import_runs_in_the_background_and_reports_row_errors(login_as: Login
     assert set(Ticket.objects.values_list("external_number", flat=True)) == {"BJ-001", "BJ-002"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_dry_run_checks_without_writing(login_as: LoginAs, world: World) -> None:
     client = login_as(world.agent)
     job_id = start(client, dry_run="on")
@@ -55,7 +55,7 @@ def test_a_dry_run_checks_without_writing(login_as: LoginAs, world: World) -> No
     assert not Ticket.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_file_level_problem_fails_the_job_with_a_chinese_message(login_as: LoginAs, world: World) -> None:
     client = login_as(world.agent)
     bad = "编号,内容\n1,没有所需的列\n"
