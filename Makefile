@@ -49,10 +49,10 @@ typecheck: venv
 	$(VENV)/bin/mypy jiesu bench
 
 test-sqlite: venv assets
-	env -u DATABASE_URL $(VENV)/bin/pytest -q -n 2 --dist loadfile
+	env -u DATABASE_URL $(VENV)/bin/pytest -q -n 2 --dist load
 
 test-postgres: venv assets
-	DATABASE_URL=$$(bash scripts/ensure-postgres.sh) $(VENV)/bin/pytest -q -n 2 --dist loadfile
+	DATABASE_URL=$$(bash scripts/ensure-postgres.sh) $(VENV)/bin/pytest -q -n 2 --dist load
 
 # Installs what the tests need, then runs every gate on SQLite and on PostgreSQL.
 test: system-deps venv assets lint typecheck test-sqlite test-postgres

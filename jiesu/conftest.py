@@ -6,3 +6,20 @@ from jiesu.orgs.testing import World, build_world
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests must restore the data that migrations seed (calendars, rule sets,
+    reminder ladder): without serialized_rollback their flush would empty those tables for
+    every later test in the same process, and order would decide what passes."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+            fixtures & {"transactional_db", "live_server"}
+        )
+        serialized = (marker is not None and marker.kwargs.get("serialized_rollback")) or (
+            "django_db_serialized_rollback" in fixtures
+        )
+        if transactional and not serialized:
+            raise pytest.UsageError(f"{item.nodeid}: transactional tests need serialized_rollback=True")

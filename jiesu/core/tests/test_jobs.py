@@ -65,7 +65,7 @@ def test_a_failing_job_records_its_error_and_is_retried_later() -> None:
     assert lease.next_run_at == now + timedelta(minutes=1)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_started_at_once_run_a_job_once() -> None:
     now = timezone.now()
     barrier = threading.Barrier(2)

@@ -1,0 +1,41 @@
+"""`make bench`: every benchmark in one run, printed as one table.
+
+Ratios are measured against a baseline in the same run, because the machines are shared.
+Environment: BENCH_IMPORT_ROWS (default 100000), BENCH_LIST_TICKETS (default 1000000),
+BENCH_RECOMPUTE_TICKETS (default 1000000).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import django_setup, print_table
+
+
+def main() -> int:
+    django_setup()
+    from bench import bench_audit, bench_deadlines, bench_import, bench_list, bench_recompute
+
+    def size(name: str, default: int) -> int:
+        return int(os.environ.get(name, str(default)))
+
+    rows: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    rows += bench_deadlines.run()
+    rows += bench_import.run(rows=size("BENCH_IMPORT_ROWS", 100_000))
+    rows += bench_list.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
+    rows += bench_recompute.run(tickets=size("BENCH_RECOMPUTE_TICKETS", 1_000_000))
+    rows += bench_audit.run(records=size("BENCH_AUDIT_RECORDS", 1_000_000))
+    rows.append({"benchmark": "total", "metric": "seconds", "value": round(time.perf_counter() - started, 1)})
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
