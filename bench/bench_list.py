@@ -108,6 +108,10 @@ def run(tickets: int = 1_000_000, queries: int = 200, seed: int = 7) -> list[dic
 
 
 if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench.common import django_setup, print_table
 
     parser = argparse.ArgumentParser()

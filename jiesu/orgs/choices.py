@@ -55,5 +55,7 @@ def admin_role_allows(roles: frozenset[str], perm: str) -> bool:
 
 def admin_role_allows_app(roles: frozenset[str], app_label: str) -> bool:
     return any(
-        entry == app_label or entry.startswith(f"{app_label}.") for role in roles for entry in ADMIN_MODELS.get(role, ())
+        entry == app_label or entry.startswith(f"{app_label}.")
+        for role in roles
+        for entry in ADMIN_MODELS.get(role, ())
     )
