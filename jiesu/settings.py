@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiesu.web.context_processors.admin_warnings",
+                "jiesu.web.context_processors.unread_notifications",
             ],
         },
     },

@@ -13,6 +13,7 @@ from jiesu.api.schemas import (
     CategoryOut,
     CategoryRef,
     DeadlinesOut,
+    DueTicketOut,
     EventOut,
     FactsOut,
     TicketDetailOut,
@@ -24,6 +25,7 @@ from jiesu.api.schemas import (
 from jiesu.core.masking import mask_id_number, mask_name, mask_phone
 from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit, User
+from jiesu.reminders.selectors import DUE_AT, DUE_STAGE, DUE_STAGE_LABEL
 from jiesu.tickets.choices import AttachmentKind, EventKind, TicketStatus
 from jiesu.tickets.models import Attachment, Category, Ticket, TicketEvent
 from jiesu.tickets.selectors import ticket_is_overdue
@@ -103,6 +105,12 @@ def _ticket_fields(ticket: Ticket, now: datetime) -> dict[str, object]:
 
 def ticket_out(ticket: Ticket, now: datetime | None = None) -> TicketOut:
     return TicketOut.model_validate(_ticket_fields(ticket, now or timezone.now()))
+
+
+def due_ticket_out(ticket: Ticket, now: datetime) -> DueTicketOut:
+    """A row of the 'due soon' / 'overdue' lists (annotated by the reminders selectors)."""
+    due = {name: getattr(ticket, name) for name in (DUE_STAGE, DUE_STAGE_LABEL, DUE_AT)}
+    return DueTicketOut.model_validate({**_ticket_fields(ticket, now), **due})
 
 
 def _deadlines(t: Ticket) -> DeadlinesOut:

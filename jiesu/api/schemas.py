@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from jiesu.orgs.choices import UnitKind
+from jiesu.reminders.choices import ReminderStage
 from jiesu.tickets.choices import (
     AssessmentScope,
     AttachmentKind,
@@ -216,6 +217,27 @@ class TicketListOut(Schema):
     limit: int
     offset: int
     items: list[TicketOut]
+
+
+class DueFilterIn(Schema):
+    kind: Literal["soon", "overdue"] = Field(description="soon：即将到期；overdue：已超期（任一环节）")
+    within_hours: int = Field(48, ge=1, le=24 * 90, description="即将到期的范围（小时），仅 kind=soon 时使用")
+    unit: Id | None = Field(None, description="只看主办单位为该单位（含下级单位）的工单：单位 id")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class DueTicketOut(TicketOut):
+    due_stage: ReminderStage = Field(description="到期或超期的环节（多个环节时取流程中最早的一个）")
+    due_stage_label: str
+    due_at: datetime = Field(description="该环节的时限")
+
+
+class DueTicketListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DueTicketOut]
 
 
 class ActorOut(Schema):

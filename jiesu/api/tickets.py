@@ -1,11 +1,11 @@
-"""Ticket endpoints: intake, lists, detail, timeline, every action, attachments.
+"""Ticket endpoints: intake, lists (also due soon / overdue), detail, timeline, every action, attachments.
 
 Endpoints stay thin: parse, resolve references, call a service or selector, present the result.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from django.db import transaction
@@ -18,6 +18,7 @@ from jiesu.api.auth import request_user
 from jiesu.api.errors import responses
 from jiesu.api.presenters import (
     attachment_out,
+    due_ticket_out,
     event_out,
     ticket_detail_out,
     ticket_out,
@@ -27,6 +28,8 @@ from jiesu.api.schemas import (
     ActionIn,
     ActionOut,
     AttachmentOut,
+    DueFilterIn,
+    DueTicketListOut,
     EventOut,
     TicketCreateIn,
     TicketDetailOut,
@@ -35,6 +38,7 @@ from jiesu.api.schemas import (
 )
 from jiesu.core.errors import ValidationFailed
 from jiesu.orgs.models import Unit, User
+from jiesu.reminders.selectors import tickets_due_soon, tickets_overdue
 from jiesu.tickets.choices import EventKind
 from jiesu.tickets.errors import StaleTicket, TicketInvalid
 from jiesu.tickets.models import Category, Ticket
@@ -174,6 +178,28 @@ def ticket_list_endpoint(request: HttpRequest, filters: Query[TicketFilterIn]) -
     return TicketListOut(
         count=total, limit=filters.limit, offset=filters.offset, items=[ticket_out(t, now) for t in page]
     )
+
+
+@router.get(
+    "/due",
+    response=responses({200: DueTicketListOut}, 400),
+    summary="即将到期 / 已超期的工单",
+    description="任一环节（签收、派单、承办单位签收、反馈、回访、行业确认）即将到期或已超期、尚未完成的工单，"
+    "按该环节时限先后排列；中心用户看全部环节，承办单位只看本单位负责的环节。",
+)
+def ticket_due_endpoint(request: HttpRequest, filters: Query[DueFilterIn]) -> DueTicketListOut:
+    user = request_user(request)
+    unit = Unit.objects.filter(pk=filters.unit).first() if filters.unit is not None else None
+    if filters.unit is not None and unit is None:
+        raise ValidationFailed(f"单位不存在：{filters.unit}", field="unit")
+    if filters.kind == "soon":
+        qs = tickets_due_soon(user, timedelta(hours=filters.within_hours), unit=unit)
+    else:
+        qs = tickets_overdue(user, unit=unit)
+    page = qs.select_related("district", "township", "community", "category", "lead_unit")
+    now = timezone.now()
+    items = [due_ticket_out(t, now) for t in page[filters.offset : filters.offset + filters.limit]]
+    return DueTicketListOut(count=qs.count(), limit=filters.limit, offset=filters.offset, items=items)
 
 
 @router.get("/{number}", response=responses({200: TicketDetailOut}, 404), summary="工单详情")

@@ -5,51 +5,67 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jiesu.orgs.models import Unit, User
 from jiesu.orgs.permissions import is_center_user
 from jiesu.reminders.models import ReminderFiring, ReminderStep
-from jiesu.reminders.stages import STAGES
+from jiesu.reminders.stages import STAGES, StageSpec
 from jiesu.sla.models import TimeLimitRuleSet
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors import tickets_visible_to
 
+# Names of the annotations every 'due soon' / 'overdue' row carries: which stage is due, when.
+DUE_STAGE, DUE_STAGE_LABEL, DUE_AT = "due_stage", "due_stage_label", "due_at"
 
-def _any_open_stage(viewer: User | None, **bounds: datetime) -> Q:
-    """Some open stage the viewer answers for has a deadline within the bounds (lookup → value).
+
+def _open_stages(viewer: User | None, bounds: dict[str, datetime]) -> list[tuple[StageSpec, Q]]:
+    """Each open stage the viewer answers for, with its deadline within the bounds (lookup → value).
     Center users answer for every stage, everyone else for the handling unit's stages."""
     everything = is_center_user(viewer)
+    return [
+        (spec, spec.open & Q(**{f"{spec.due_field}__{lookup}": value for lookup, value in bounds.items()}))
+        for spec in STAGES.values()
+        if everything or spec.by_unit
+    ]
+
+
+def _due_rows(qs: QuerySet[Ticket], viewer: User | None, unit: Unit | None, **bounds: datetime) -> QuerySet[Ticket]:
+    """Tickets with such a stage, annotated with the first of them in lifecycle order (DUE_* names)."""
+    stages = _open_stages(viewer, bounds)
     condition = Q(pk__in=[])
-    for spec in STAGES.values():
-        if not (everything or spec.by_unit):
-            continue
-        condition |= spec.open & Q(**{f"{spec.due_field}__{lookup}": value for lookup, value in bounds.items()})
-    return condition
-
-
-def _listed(qs: QuerySet[Ticket], unit: Unit | None) -> QuerySet[Ticket]:
+    for _, matches in stages:
+        condition |= matches
+    qs = qs.filter(condition)
     if unit is not None:
         qs = qs.filter(lead_unit__path__startswith=unit.path)
-    return qs.select_related("lead_unit").order_by(F("reply_due_at").asc(nulls_last=True), "pk")
+    return (
+        qs.annotate(
+            **{
+                DUE_STAGE: Case(*(When(m, then=Value(s.stage.value)) for s, m in stages), output_field=CharField()),
+                DUE_STAGE_LABEL: Case(*(When(m, then=Value(s.label)) for s, m in stages), output_field=CharField()),
+                DUE_AT: Case(*(When(m, then=F(s.due_field)) for s, m in stages), output_field=DateTimeField()),
+            }
+        )
+        .select_related("lead_unit")
+        .order_by(DUE_AT, "pk")
+    )
 
 
 def tickets_due_soon(
     viewer: User | None, within: timedelta = timedelta(days=2), *, now: datetime | None = None, unit: Unit | None = None
 ) -> QuerySet[Ticket]:
     """Visible tickets with an open stage whose deadline falls within `within` from now
-    (optionally only those led by `unit` or a unit below it)."""
+    (optionally only those led by `unit` or a unit below it), soonest first."""
     now = now or timezone.now()
-    qs = tickets_visible_to(viewer=viewer).filter(_any_open_stage(viewer, gt=now, lte=now + within))
-    return _listed(qs, unit)
+    return _due_rows(tickets_visible_to(viewer=viewer), viewer, unit, gt=now, lte=now + within)
 
 
 def tickets_overdue(viewer: User | None, *, now: datetime | None = None, unit: Unit | None = None) -> QuerySet[Ticket]:
-    """Visible tickets with an open stage past its deadline."""
+    """Visible tickets with an open stage past its deadline, longest overdue first."""
     now = now or timezone.now()
-    qs = tickets_visible_to(viewer=viewer).filter(_any_open_stage(viewer, lt=now))
-    return _listed(qs, unit)
+    return _due_rows(tickets_visible_to(viewer=viewer), viewer, unit, lt=now)
 
 
 def _started_while_in_force(rule_set: TimeLimitRuleSet, field: str) -> Q:

@@ -1,4 +1,5 @@
-"""The home page: the viewer's work queues with counts, or totals by status for leaders."""
+"""The home page: the viewer's work queues with counts (and what is due soon or overdue), or totals
+by status for leaders."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.shortcuts import render
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.selectors import ticket_queue_counts, ticket_status_counts, viewer_sees_status_totals
 from jiesu.web.http import current_user
+from jiesu.web.views.due import due_counts
 
 
 @login_required
@@ -20,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
         totals = [(status, TicketStatus(status).label, n) for status, n in counts.items()]
     context = {
         "queues": ticket_queue_counts(viewer=user),
+        # Every stage's deadline, not only the reply's: from the reminders app, which tickets must not import.
+        "due": due_counts(user),
         "totals": totals,
         "total_count": sum(n for _, _, n in totals),
     }
