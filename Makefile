@@ -58,7 +58,7 @@ test-postgres: venv assets
 test: system-deps venv assets lint typecheck test-sqlite test-postgres
 
 bench: venv assets system-deps
-	DATABASE_URL=$$(bash scripts/ensure-postgres.sh) $(PY) bench/run.py
+	DATABASE_URL=$$(JIESU_PG_DB=jiesu_bench bash scripts/ensure-postgres.sh) $(PY) bench/run.py
 
 lock:
 	$(PIP) freeze --exclude-editable | grep -v '^-e' > requirements.lock

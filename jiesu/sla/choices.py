@@ -2,7 +2,7 @@ from django.db import models
 
 
 class Stage(models.TextChoices):
-    """Stages of a ticket that carry a time limit (same values as jiesu.tickets.choices.Stage)."""
+    """Stages of a ticket that carry a time limit; jiesu.tickets.choices re-exports this class."""
 
     ACKNOWLEDGE = "acknowledge", "签收"
     FIRST_CONTACT = "first_contact", "首次联系"

@@ -1,5 +1,8 @@
 from django.db import models
 
+# The stages that carry a time limit are defined once, by sla, and re-exported here.
+from jiesu.sla.choices import Stage as Stage
+
 
 class TicketStatus(models.TextChoices):
     RECEIVED = "received", "已受理"
@@ -104,19 +107,6 @@ class AttachmentKind(models.TextChoices):
     PHOTO = "photo", "图片"
     RECORDING = "recording", "录音"
     OTHER = "other", "其他"
-
-
-class Stage(models.TextChoices):
-    """Stages that carry a time limit (see jiesu.sla)."""
-
-    ACKNOWLEDGE = "acknowledge", "签收"
-    FIRST_CONTACT = "first_contact", "首次联系"
-    DISPATCH = "dispatch", "派单"
-    UNIT_ACKNOWLEDGE = "unit_acknowledge", "承办单位签收"
-    REPLY = "reply", "反馈"
-    CLOSE = "close", "办结"
-    CALLBACK = "callback", "回访"
-    SECTOR_CONFIRMATION = "sector_confirmation", "行业确认"
 
 
 FINAL_STATUSES = frozenset({TicketStatus.RETURNED_TO_CITY, TicketStatus.MERGED})
