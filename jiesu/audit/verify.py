@@ -122,10 +122,12 @@ def _batches(after: int, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
 def _occurred_text(value: str) -> str:
     """The canonical time from the database's text: SQLite "2026-05-25 06:31:44.953008" (naive
     UTC, as Django stores it), PostgreSQL "2026-05-25 06:31:44.953008+00" (session in UTC)."""
+    # Fast paths only for full microseconds: PostgreSQL drops trailing zeros (".953+00" is also
+    # 26 characters long), so anything else goes through the parser.
     if value[10:11] == " ":
-        if len(value) == 26:
+        if len(value) == 26 and value[19:20] == "." and "+" not in value[19:]:
             return f"{value[:10]}T{value[11:]}+00:00"
-        if len(value) == 29 and value.endswith("+00"):
+        if len(value) == 29 and value.endswith("+00") and value[19:20] == ".":
             return f"{value[:10]}T{value[11:26]}+00:00"
     parsed = parse_datetime(value)
     if parsed is None:
