@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiesu.web.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jiesu.web.context_processors.admin_warnings",
                 "jiesu.web.context_processors.unread_notifications",
+                "jiesu.web.security_headers.csp_nonce",
             ],
         },
     },
@@ -179,10 +181,23 @@ ATTACHMENT_ROOT = Path(env_str("JIESU_ATTACHMENT_ROOT", str(VAR_DIR / "attachmen
 ATTACHMENT_MAX_BYTES = env_int("JIESU_ATTACHMENT_MAX_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Production runs behind HTTPS (JIESU_HTTPS=1); the demo and the tests speak plain HTTP. The
+# Content-Security-Policy and Permissions-Policy come from jiesu.web.security_headers.
+JIESU_HTTPS = env_bool("JIESU_HTTPS", False)
+SECURE_SSL_REDIRECT = JIESU_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if JIESU_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = JIESU_HTTPS
+# Only a request for the directive: the domain joins browsers' preload lists only if submitted.
+SECURE_HSTS_PRELOAD = JIESU_HTTPS and env_bool("JIESU_HSTS_PRELOAD", True)
+if env_bool("JIESU_BEHIND_PROXY", False):
+    # Only safe when the proxy overwrites this header on every request it forwards.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("JIESU_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("JIESU_SECURE_COOKIES", JIESU_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -1,7 +1,8 @@
 """End to end in headless Debian Chromium: log in, find a ticket, acknowledge and dispatch it.
 
 Runs against pytest-django's live server; the page must load nothing from outside localhost and
-log no console errors (no CDN, vendored htmx, no missing static files).
+log no console errors (no CDN, vendored htmx, no missing static files, and no Content-Security-Policy
+violation: Chromium reports each one as a console error). Swagger UI at /api/docs too.
 """
 
 import os
@@ -109,6 +110,9 @@ def test_an_agent_finds_acknowledges_and_dispatches_a_ticket(live_server, browse
     dispatch.get_by_role("button", name="提交「派单」").click()
     expect(page.locator("#ticket-status")).to_have_text("已派单待签收")
     expect(page.locator("table.timeline")).to_contain_text("主办单位：望京街道")
+
+    page.goto(f"{live_server.url}/api/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
 
     context.close()
     stored = Ticket.objects.get(pk=ticket.pk)
