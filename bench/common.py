@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ def django_setup() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiesu.settings")
     os.environ.setdefault("JIESU_SECRET_KEY", "bench-only-secret")
+    os.environ.setdefault("JIESU_FIELD_KEY", secrets.token_hex(16))  # personal data is sealed (jiesu.core.fields)
     os.environ.setdefault("JIESU_VAR_DIR", tempfile.mkdtemp(prefix="jiesu-bench-"))
     import django
     from django.core.management import call_command

@@ -2,7 +2,7 @@
 
 Ratios are measured against a baseline in the same run, because the machines are shared.
 Environment: BENCH_IMPORT_ROWS (default 100000), BENCH_LIST_TICKETS (default 1000000),
-BENCH_RECOMPUTE_TICKETS (default 1000000).
+BENCH_RECOMPUTE_TICKETS (default 1000000), BENCH_PII_ROWS (default 100000).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bench.common import django_setup, print_table
 
 def main() -> int:
     django_setup()
-    from bench import bench_audit, bench_deadlines, bench_import, bench_list, bench_recompute
+    from bench import bench_audit, bench_deadlines, bench_import, bench_list, bench_pii, bench_recompute
 
     def size(name: str, default: int) -> int:
         return int(os.environ.get(name, str(default)))
@@ -29,6 +29,7 @@ def main() -> int:
     started = time.perf_counter()
     rows += bench_deadlines.run()
     rows += bench_import.run(rows=size("BENCH_IMPORT_ROWS", 100_000))
+    rows += bench_pii.run(rows=size("BENCH_PII_ROWS", 100_000))
     rows += bench_list.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
     rows += bench_recompute.run(tickets=size("BENCH_RECOMPUTE_TICKETS", 1_000_000))
     rows += bench_audit.run(records=size("BENCH_AUDIT_RECORDS", 1_000_000))

@@ -8,6 +8,8 @@ ALIASES = {
     "import": "import_tickets",
     "demo-data": "demo_data",
     "demo-users": "demo_users",
+    "export-all": "export_all",
+    "import-all": "import_all",
     # There are no superusers in Jiesu (三员分立): point the habit at the admin command.
     "createsuperuser": "createadmin",
 }

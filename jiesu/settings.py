@@ -43,6 +43,18 @@ def env_secret(name: str) -> str:
     return value
 
 
+def demo_field_key(path: Path) -> str:
+    """The demo's field key: drawn once into `path` (owner-only), then read from it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(os.urandom(16).hex() + "\n")
+    return path.read_text(encoding="utf-8").strip()
+
+
 DEBUG = env_bool("JIESU_DEBUG", False)
 VAR_DIR = Path(env_str("JIESU_VAR_DIR", str(BASE_DIR / "var")))
 
@@ -76,6 +88,8 @@ INSTALLED_APPS = [
     "jiesu.sla",
     "jiesu.tickets",
     "jiesu.reminders",
+    "jiesu.retention",
+    "jiesu.handover",
     "jiesu.api",
     "jiesu.web",
 ]
@@ -157,8 +171,13 @@ JIESU_API_RATE_PER_USER = env_int("JIESU_API_RATE_PER_USER", 120)
 JIESU_API_RATE_PER_ADDRESS = env_int("JIESU_API_RATE_PER_ADDRESS", 600)
 # The issuer name authenticator apps show beside the TOTP codes.
 JIESU_TOTP_ISSUER = env_str("JIESU_TOTP_ISSUER", "接诉12345")
-# SM4 key for encrypted fields (32 hex digits), see jiesu.core.crypto; or JIESU_FIELD_KEY_FILE.
+# SM4 key for encrypted fields (32 hex digits), see jiesu.core.crypto; or JIESU_FIELD_KEY_FILE. The
+# demo makes its own once, in $JIESU_VAR_DIR/field.key. Retired keys (comma- or newline-separated)
+# still open values until `jiesu keys rotate` has re-sealed them (docs/personal-data.md).
 JIESU_FIELD_KEY = env_secret("JIESU_FIELD_KEY")
+if not JIESU_FIELD_KEY and env_bool("JIESU_DEMO", False):
+    JIESU_FIELD_KEY = demo_field_key(VAR_DIR / "field.key")
+JIESU_FIELD_KEYS_RETIRED = env_secret("JIESU_FIELD_KEYS_RETIRED")
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -211,6 +230,9 @@ LOGGING = {
 # warning) and how long entries are kept; below the legal 183 days is refused.
 JIESU_AUDIT_KEY = env_secret("JIESU_AUDIT_KEY")
 JIESU_AUDIT_RETENTION_DAYS = env_int("JIESU_AUDIT_RETENTION_DAYS", 183)
+# Shortest retention policy allowed for recordings and text records (jiesu.retention); 730 days is
+# the civil-affairs contracts' "at least 2 years".
+JIESU_RETENTION_MIN_DAYS = env_int("JIESU_RETENTION_MIN_DAYS", 730)
 
 # Periodic jobs of `jiesu worker`: (dotted path, interval in seconds).
 WORKER_JOBS: list[tuple[str, int]] = [
@@ -219,4 +241,5 @@ WORKER_JOBS: list[tuple[str, int]] = [
     ("jiesu.reminders.jobs.reminders_run", 60),
     ("jiesu.notify.jobs.deliveries_send", 15),
     ("jiesu.audit.jobs.audit_purge_job", 3600),
+    ("jiesu.retention.jobs.retention_purge_job", 24 * 3600),
 ]

@@ -1,4 +1,5 @@
-"""Model instances → response schemas. Personal data leaves the API masked (domain-rules.md §12.2)."""
+"""Model instances → response schemas. Personal data leaves the API masked (domain-rules.md §12.2),
+and a confidential requester's number not at all to units (jiesu.tickets.services.pii)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ from jiesu.api.schemas import (
     UnitOut,
     UnitRef,
 )
-from jiesu.core.masking import mask_id_number, mask_name, mask_phone
 from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit, User
 from jiesu.reminders.selectors import DUE_AT, DUE_STAGE, DUE_STAGE_LABEL
 from jiesu.tickets.choices import AttachmentKind, EventKind, TicketStatus
 from jiesu.tickets.models import Attachment, Category, Ticket, TicketEvent
 from jiesu.tickets.selectors import ticket_is_overdue
+from jiesu.tickets.services.pii import requester_view
 
 
 def unit_ref(unit: Unit | None) -> UnitRef | None:
@@ -73,7 +74,8 @@ def actor_out(user: User | None) -> ActorOut | None:
     return ActorOut(id=user.pk, username=user.username, display_name=user.display_name)
 
 
-def _ticket_fields(ticket: Ticket, now: datetime) -> dict[str, object]:
+def _ticket_fields(ticket: Ticket, now: datetime, viewer: User | None) -> dict[str, object]:
+    requester = requester_view(ticket=ticket, viewer=viewer)
     return {
         "number": ticket.number,
         "source": ticket.source,
@@ -87,8 +89,8 @@ def _ticket_fields(ticket: Ticket, now: datetime) -> dict[str, object]:
         "status": ticket.status,
         "status_label": ticket.get_status_display(),
         "version": ticket.version,
-        "requester_name": mask_name(ticket.requester_name),
-        "requester_phone": mask_phone(ticket.requester_phone),
+        "requester_name": requester.name,
+        "requester_phone": requester.phone,
         "requester_confidential": ticket.requester_confidential,
         "address": ticket.address,
         "district": unit_ref(ticket.district),
@@ -103,14 +105,14 @@ def _ticket_fields(ticket: Ticket, now: datetime) -> dict[str, object]:
     }
 
 
-def ticket_out(ticket: Ticket, now: datetime | None = None) -> TicketOut:
-    return TicketOut.model_validate(_ticket_fields(ticket, now or timezone.now()))
+def ticket_out(ticket: Ticket, *, viewer: User | None, now: datetime | None = None) -> TicketOut:
+    return TicketOut.model_validate(_ticket_fields(ticket, now or timezone.now(), viewer))
 
 
-def due_ticket_out(ticket: Ticket, now: datetime) -> DueTicketOut:
+def due_ticket_out(ticket: Ticket, now: datetime, *, viewer: User | None) -> DueTicketOut:
     """A row of the 'due soon' / 'overdue' lists (annotated by the reminders selectors)."""
     due = {name: getattr(ticket, name) for name in (DUE_STAGE, DUE_STAGE_LABEL, DUE_AT)}
-    return DueTicketOut.model_validate({**_ticket_fields(ticket, now), **due})
+    return DueTicketOut.model_validate({**_ticket_fields(ticket, now, viewer), **due})
 
 
 def _deadlines(t: Ticket) -> DeadlinesOut:
@@ -131,13 +133,18 @@ def _facts(t: Ticket) -> FactsOut:
 
 
 def ticket_detail_out(
-    ticket: Ticket, *, assisting_units: list[Unit], allowed_actions: list[str], merged_into: str | None
+    ticket: Ticket,
+    *,
+    viewer: User | None,
+    assisting_units: list[Unit],
+    allowed_actions: list[str],
+    merged_into: str | None,
 ) -> TicketDetailOut:
     return TicketDetailOut.model_validate(
         {
-            **_ticket_fields(ticket, timezone.now()),
+            **_ticket_fields(ticket, timezone.now(), viewer),
             "content": ticket.content,
-            "requester_id_number": mask_id_number(ticket.requester_id_number),
+            "requester_id_number": requester_view(ticket=ticket, viewer=viewer).id_number,
             "assisting_units": [unit_ref(u) for u in assisting_units],
             "merged_into": merged_into,
             "deadlines": _deadlines(ticket),

@@ -127,7 +127,7 @@ class TicketFilterIn(Schema):
     category: Code | None = Field(None, description="问题分类（含其下级分类）：编码或 id")
     received_from: datetime | None = Field(None, description="受理时间起（含）；不带时区时按北京时间")
     received_to: datetime | None = Field(None, description="受理时间止（不含）；不带时区时按北京时间")
-    q: Text100 | None = Field(None, description="标题或诉求内容中的关键词")
+    q: Text100 | None = Field(None, description="标题或诉求内容中的关键词、工单编号，或诉求人的完整联系电话")
     overdue: bool | None = Field(None, description="true：已超过反馈时限仍未反馈")
     ordering: Literal[
         "received_at", "-received_at", "reply_due_at", "-reply_due_at", "updated_at", "-updated_at", "number", "-number"
@@ -150,7 +150,7 @@ class TicketOut(Schema):
     status_label: str
     version: int
     requester_name: str = Field(description="已脱敏，如 张*")
-    requester_phone: str = Field(description="已脱敏，如 138****1234")
+    requester_phone: str = Field(description="已脱敏，如 138****1234；诉求人要求保密时承办单位看到“（诉求人要求保密）”")
     requester_confidential: bool
     address: str
     district: UnitRef | None
@@ -204,7 +204,9 @@ class FactsOut(Schema):
 
 class TicketDetailOut(TicketOut):
     content: str
-    requester_id_number: str = Field(description="已脱敏，如 110105********1234")
+    requester_id_number: str = Field(
+        description="已脱敏，如 110105********1234；诉求人要求保密时承办单位看到“（诉求人要求保密）”"
+    )
     assisting_units: list[UnitRef]
     merged_into: str | None = Field(description="并入的主工单编号")
     deadlines: DeadlinesOut
@@ -311,3 +313,21 @@ class AttachmentOut(Schema):
     kind: AttachmentKind
     uploaded_by: ActorOut | None
     uploaded_at: datetime
+
+
+RevealField = Literal["requester_name", "requester_phone", "requester_id_number"]
+
+
+class RevealIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    fields: list[RevealField] = Field(min_length=1, max_length=3, description="要查看完整内容的字段")
+    reason: Text300 = Field("", description="查看原因（必填，至少 2 个字），写入审计日志")
+
+
+class RevealOut(Schema):
+    """Only the requested fields are present; every reveal is audited."""
+
+    requester_name: str | None = None
+    requester_phone: str | None = None
+    requester_id_number: str | None = None

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Path, Query, Router, Status, UploadedFile
 
@@ -31,6 +31,8 @@ from jiesu.api.schemas import (
     DueFilterIn,
     DueTicketListOut,
     EventOut,
+    RevealIn,
+    RevealOut,
     TicketCreateIn,
     TicketDetailOut,
     TicketFilterIn,
@@ -38,11 +40,13 @@ from jiesu.api.schemas import (
 )
 from jiesu.core.errors import ValidationFailed
 from jiesu.orgs.models import Unit, User
+from jiesu.orgs.security.sessions import client_address
 from jiesu.reminders.selectors import tickets_due_soon, tickets_overdue
 from jiesu.tickets.choices import EventKind
 from jiesu.tickets.errors import StaleTicket, TicketInvalid
 from jiesu.tickets.models import Category, Ticket
 from jiesu.tickets.selectors import (
+    keyword_condition,
     overdue_condition,
     ticket_actions_for,
     ticket_assisting_units,
@@ -53,6 +57,7 @@ from jiesu.tickets.selectors import (
 from jiesu.tickets.services.actions import ActionInput, ticket_perform
 from jiesu.tickets.services.attachments import attachment_store
 from jiesu.tickets.services.intake import TicketDraft, ticket_create
+from jiesu.tickets.services.pii import requester_reveal
 
 router = Router(tags=["工单"])
 
@@ -111,6 +116,7 @@ def _detail(ticket: Ticket, viewer: User) -> TicketDetailOut:
     merged_into = ticket.merged_into.number if ticket.merged_into_id and ticket.merged_into else None
     return ticket_detail_out(
         ticket,
+        viewer=viewer,
         assisting_units=ticket_assisting_units(ticket=ticket),
         allowed_actions=ticket_actions_for(ticket=ticket, viewer=viewer),
         merged_into=merged_into,
@@ -140,7 +146,7 @@ def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _filter_tickets(qs: QuerySet[Ticket], f: TicketFilterIn) -> QuerySet[Ticket]:
+def _filter_tickets(qs: QuerySet[Ticket], f: TicketFilterIn, viewer: User) -> QuerySet[Ticket]:
     _check_moment(f.received_from, "received_from", "受理时间起")
     _check_moment(f.received_to, "received_to", "受理时间止")
     exact = {"status": f.status, "channel": f.channel, "kind": f.kind, "urgency": f.urgency}
@@ -159,7 +165,7 @@ def _filter_tickets(qs: QuerySet[Ticket], f: TicketFilterIn) -> QuerySet[Ticket]
     if f.received_to:
         qs = qs.filter(received_at__lt=_aware(f.received_to))
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(content__icontains=f.q) | Q(number=f.q))
+        qs = qs.filter(keyword_condition(f.q, viewer))
     if f.overdue is not None:
         late = overdue_condition()
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
@@ -169,14 +175,17 @@ def _filter_tickets(qs: QuerySet[Ticket], f: TicketFilterIn) -> QuerySet[Ticket]
 @router.get("", response=responses({200: TicketListOut}, 400), summary="工单列表")
 def ticket_list_endpoint(request: HttpRequest, filters: Query[TicketFilterIn]) -> TicketListOut:
     user = request_user(request)
-    qs = _filter_tickets(tickets_visible_to(viewer=user), filters)
+    qs = _filter_tickets(tickets_visible_to(viewer=user), filters, user)
     total = qs.count()
     page = qs.select_related("district", "township", "community", "category", "lead_unit").order_by(
         filters.ordering, "-id"
     )[filters.offset : filters.offset + filters.limit]
     now = timezone.now()
     return TicketListOut(
-        count=total, limit=filters.limit, offset=filters.offset, items=[ticket_out(t, now) for t in page]
+        count=total,
+        limit=filters.limit,
+        offset=filters.offset,
+        items=[ticket_out(t, viewer=user, now=now) for t in page],
     )
 
 
@@ -198,7 +207,7 @@ def ticket_due_endpoint(request: HttpRequest, filters: Query[DueFilterIn]) -> Du
         qs = tickets_overdue(user, unit=unit)
     page = qs.select_related("district", "township", "community", "category", "lead_unit")
     now = timezone.now()
-    items = [due_ticket_out(t, now) for t in page[filters.offset : filters.offset + filters.limit]]
+    items = [due_ticket_out(t, now, viewer=user) for t in page[filters.offset : filters.offset + filters.limit]]
     return DueTicketListOut(count=qs.count(), limit=filters.limit, offset=filters.offset, items=items)
 
 
@@ -206,6 +215,26 @@ def ticket_due_endpoint(request: HttpRequest, filters: Query[DueFilterIn]) -> Du
 def ticket_detail_endpoint(request: HttpRequest, number: Number) -> TicketDetailOut:
     user = request_user(request)
     return _detail(ticket_get_for(viewer=user, number=number), user)
+
+
+@router.post(
+    "/{number}/reveal",
+    response=responses({200: RevealOut}, 400, 404),
+    summary="查看诉求人完整信息",
+    description="返回所请求字段的完整内容（其余字段省略）。须填写查看原因；每次查看（含被拒绝的）都记入审计日志。"
+    "热线中心的坐席、班长、回访员可以查看；承办单位人员仅在工单由本单位办理期间、且诉求人未要求保密时可以查看。",
+    exclude_none=True,
+)
+def ticket_reveal_endpoint(
+    request: HttpRequest, response: HttpResponse, number: Number, payload: RevealIn
+) -> RevealOut:
+    user = request_user(request)
+    ticket = ticket_get_for(viewer=user, number=number)
+    values = requester_reveal(
+        ticket, actor=user, fields=list(payload.fields), reason=payload.reason, source_address=client_address(request)
+    )
+    response["Cache-Control"] = "no-store"
+    return RevealOut.model_validate(values)
 
 
 @router.get("/{number}/events", response=responses({200: list[EventOut]}, 404), summary="工单时间线")

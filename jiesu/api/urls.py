@@ -10,7 +10,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from jiesu.api import health, notifications, tickets, units
+from jiesu.api import attachments, health, notifications, tickets, units
 from jiesu.api.auth import BearerToken, SessionUser
 from jiesu.api.errors import install_error_handlers
 
@@ -45,5 +45,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", health.router)
 api.add_router("/tickets", tickets.router)
+api.add_router("/tickets", attachments.router)
 api.add_router("/", units.router)
 api.add_router("/notifications", notifications.router)

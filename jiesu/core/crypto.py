@@ -12,8 +12,14 @@ The field key comes from the environment, never from the database: ``JIESU_FIELD
 hex digits (16 bytes), or ``JIESU_FIELD_KEY_FILE`` names a file holding them (settings read both
 into ``settings.JIESU_FIELD_KEY``). `field_key()` returns it and refuses a missing or malformed
 key with a clear message; it is read when a value is sealed or opened, so a deployment that never
-stores such values does not need one. Key rotation re-encrypts with a new key: the version byte
-leaves room for a key id when that arrives.
+stores such values does not need one.
+
+Format 0x02 (`FieldCipher`) names the key that sealed a value, so that several keys can be in use
+while a rotation runs (jiesu.core.keyring)::
+
+    version (0x02) ‖ key id (4 bytes: SM3 of the key) ‖ nonce (12) ‖ ciphertext ‖ GCM tag (16)
+
+The version and key id are authenticated along with the associated data.
 """
 
 from __future__ import annotations
@@ -21,13 +27,16 @@ from __future__ import annotations
 import secrets
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 FORMAT_VERSION = b"\x01"
+FORMAT_KEYED = b"\x02"
 KEY_BYTES = 16
+KEY_ID_BYTES = 4
+KEYED_HEADER_BYTES = 1 + KEY_ID_BYTES
 NONCE_BYTES = 12
 TAG_BYTES = 16
 
@@ -76,6 +85,71 @@ def sm3_hex(data: bytes) -> str:
     return digest.finalize().hex()
 
 
+def hmac_sm3(key: bytes, data: bytes) -> bytes:
+    """HMAC-SM3 of `data` (32 bytes)."""
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(data)
+    return mac.finalize()
+
+
+def key_id(key: bytes) -> bytes:
+    """The 4-byte id a key is known by in sealed values: the start of its SM3 digest."""
+    return bytes.fromhex(sm3_hex(key))[:KEY_ID_BYTES]
+
+
+def sealed_key_id(sealed: bytes) -> bytes | None:
+    """The id of the key that sealed a 0x02 value; None for a 0x01 value, which does not say."""
+    head = sealed[:1]
+    if head == FORMAT_KEYED and len(sealed) >= KEYED_HEADER_BYTES + NONCE_BYTES + TAG_BYTES:
+        return bytes(sealed[1:KEYED_HEADER_BYTES])
+    if head == FORMAT_VERSION:
+        return None
+    raise DecryptionFailed("not an SM4-GCM value of a known format")
+
+
+class FieldCipher:
+    """SM4-GCM in format 0x02 under one key; built once per key and reused for every value."""
+
+    __slots__ = ("_algorithm", "_header", "key", "key_id")
+
+    def __init__(self, key: bytes) -> None:
+        _check_key(key)
+        self.key = key
+        self.key_id = key_id(key)
+        self._algorithm = algorithms.SM4(key)
+        self._header = FORMAT_KEYED + self.key_id
+
+    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        encryptor = Cipher(self._algorithm, modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(self._header + associated_data)
+        body = encryptor.update(plaintext) + encryptor.finalize()
+        return self._header + nonce + body + encryptor.tag
+
+    def open(self, sealed: bytes, associated_data: bytes) -> bytes:
+        if len(sealed) < KEYED_HEADER_BYTES + NONCE_BYTES + TAG_BYTES or sealed[:KEYED_HEADER_BYTES] != self._header:
+            raise DecryptionFailed("not sealed under this key")
+        nonce = sealed[KEYED_HEADER_BYTES : KEYED_HEADER_BYTES + NONCE_BYTES]
+        body, tag = sealed[KEYED_HEADER_BYTES + NONCE_BYTES : -TAG_BYTES], sealed[-TAG_BYTES:]
+        decryptor = Cipher(self._algorithm, modes.GCM(nonce, tag)).decryptor()
+        decryptor.authenticate_additional_data(self._header + associated_data)
+        try:
+            return decryptor.update(body) + decryptor.finalize()
+        except InvalidTag as exc:
+            raise DecryptionFailed("SM4-GCM tag mismatch") from exc
+
+
+def parse_field_key(raw: str, name: str = "JIESU_FIELD_KEY") -> bytes:
+    """A field key from its 32 hex digits; refused in Chinese, naming the setting, otherwise."""
+    try:
+        key = bytes.fromhex(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} 必须是 32 位十六进制字符（16 字节）") from exc
+    if len(key) != KEY_BYTES:
+        raise ImproperlyConfigured(f"{name} 必须是 32 位十六进制字符（16 字节）")
+    return key
+
+
 def field_key() -> bytes:
     """The SM4 key for encrypted fields, from JIESU_FIELD_KEY or JIESU_FIELD_KEY_FILE."""
     raw = str(getattr(settings, "JIESU_FIELD_KEY", "") or "").strip()
@@ -83,13 +157,7 @@ def field_key() -> bytes:
         raise ImproperlyConfigured(
             "未配置字段加密密钥：请设置 JIESU_FIELD_KEY（32 位十六进制）或 JIESU_FIELD_KEY_FILE（密钥文件路径）"
         )
-    try:
-        key = bytes.fromhex(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured("JIESU_FIELD_KEY 必须是 32 位十六进制字符（16 字节）") from exc
-    if len(key) != KEY_BYTES:
-        raise ImproperlyConfigured("JIESU_FIELD_KEY 必须是 32 位十六进制字符（16 字节）")
-    return key
+    return parse_field_key(raw)
 
 
 def field_key_new() -> str:

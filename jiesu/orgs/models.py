@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -250,6 +250,9 @@ class LoginThrottle(models.Model):
 
 class TotpDevice(models.Model):
     """A user's TOTP authenticator (RFC 6238). The secret is sealed with SM4 (jiesu.core.crypto)."""
+
+    # For `jiesu keys rotate` (jiesu.core.sealing): the associated data the secret is sealed with.
+    sealed_fields: ClassVar[dict[str, str]] = {"secret_sealed": "totp:{user_id}"}
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
     secret_sealed = models.BinaryField()

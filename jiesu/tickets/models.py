@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from jiesu.core.fields import PhoneDigestField, SealedCharField
 from jiesu.core.models import BaseModel
 from jiesu.tickets.choices import (
     AssessmentScope,
@@ -63,9 +64,12 @@ class Ticket(BaseModel):
     channel = models.CharField("受理渠道", max_length=32, choices=Channel.choices, default=Channel.PHONE)
     received_at = models.DateTimeField("受理时间", default=timezone.now)
 
-    requester_name = models.CharField("诉求人", max_length=64, blank=True)
-    requester_phone = models.CharField("联系电话", max_length=32, blank=True)
-    requester_id_number = models.CharField("证件号码", max_length=32, blank=True)
+    # Personal data, sealed with SM4 in the database (jiesu.core.fields, docs/personal-data.md); the
+    # digest finds a ticket by phone number and is set on every save from requester_phone.
+    requester_name = SealedCharField("诉求人", max_length=64, blank=True)
+    requester_phone = SealedCharField("联系电话", max_length=32, blank=True)
+    requester_id_number = SealedCharField("证件号码", max_length=32, blank=True)
+    requester_phone_digest = PhoneDigestField("联系电话检索摘要", source="requester_phone", db_default="")
     requester_confidential = models.BooleanField("要求保密", default=False)
 
     kind = models.CharField("诉求类型", max_length=32, choices=Kind.choices, default=Kind.OTHER)
@@ -196,7 +200,7 @@ class Ticket(BaseModel):
             models.Index(fields=["-received_at"], name="ticket_received"),
             models.Index(fields=["closed_at"], name="ticket_closed"),
             models.Index(fields=["reply_due_at"], name="ticket_reply_due"),
-            models.Index(fields=["requester_phone"], name="ticket_requester_phone"),
+            models.Index(fields=["requester_phone_digest"], name="ticket_phone_digest"),
         ]
 
     def __str__(self) -> str:

@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jiesu.core.errors import DomainError, NotFound
+from jiesu.core.keyring import keyring, phone_normalise
 from jiesu.orgs.choices import Role, UnitKind
 from jiesu.orgs.models import Unit, User
 from jiesu.orgs.permissions import user_scope
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Category, Ticket, TicketEvent, TicketUnit
-from jiesu.tickets.permissions import ticket_ensure_allowed
+from jiesu.tickets.permissions import requester_phone_searchable, ticket_ensure_allowed
 from jiesu.tickets.workflow import TRANSITIONS, TransitionRefused, check, events_allowed_from
 
+# What a typed phone number looks like: digits (also full-width), an optional +, dashes, brackets.
+PHONE_KEYWORD = re.compile(r"^\+?[0-9０-９][0-9０-９\-() ]{5,30}$")
+PHONE_MIN_DIGITS = 7  # a local landline number without its area code
 TERRITORIAL = {UnitKind.DISTRICT, UnitKind.TOWNSHIP, UnitKind.COMMUNITY, UnitKind.CITY}
 
 
@@ -224,10 +230,27 @@ def _search_condition(search: TicketSearch, viewer: User | None) -> Q:
     if search.received_to is not None:
         cond &= Q(received_at__lt=_day_start(search.received_to + timedelta(days=1)))
     if search.keyword.strip():
-        word = search.keyword.strip()
-        cond &= Q(title__icontains=word) | Q(content__icontains=word) | Q(number=word)
+        cond &= keyword_condition(search.keyword, viewer)
     if search.overdue:
         cond &= _queue_condition("overdue", viewer)
+    return cond
+
+
+def keyword_condition(keyword: str, viewer: User | None) -> Q:
+    """A word of the title or content, a ticket number, or a requester's full phone number.
+
+    Phone numbers are sealed, so they are found through their keyed digest (under every key of
+    the ring, so that a search during a key rotation misses nothing); units never find a
+    confidential requester's ticket by the number."""
+    word = keyword.strip()
+    cond = Q(title__icontains=word) | Q(content__icontains=word) | Q(number=word)
+    if PHONE_KEYWORD.match(word) and len(phone_normalise(word)) >= PHONE_MIN_DIGITS:
+        try:
+            digests = keyring().phone_digests(word)
+        except ImproperlyConfigured:
+            digests = []  # no field key: nothing can have been stored sealed either
+        if digests:
+            cond |= Q(requester_phone_digest__in=digests) & requester_phone_searchable(viewer)
     return cond
 
 

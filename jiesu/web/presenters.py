@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from jiesu.orgs.models import Unit
+from jiesu.orgs.models import Unit, User
 from jiesu.tickets.choices import (
     AssessmentScope,
     Channel,
@@ -26,6 +26,7 @@ from jiesu.tickets.choices import (
     Urgency,
 )
 from jiesu.tickets.models import Category, Ticket, TicketEvent
+from jiesu.tickets.services.pii import requester_may_reveal, requester_view
 
 
 def format_duration(seconds: int) -> str:
@@ -224,3 +225,22 @@ def timeline_rows(events: Iterable[TicketEvent]) -> list[TimelineRow]:
         )
         for e in events
     ]
+
+
+def requester_context(
+    *,
+    ticket: Ticket,
+    viewer: User,
+    revealed: dict[str, str] | None = None,
+    error: str = "",
+    reason: str = "",
+) -> dict[str, Any]:
+    """What web/tickets/_requester.html needs: masked (or revealed) values and the reveal form."""
+    return {
+        "ticket": ticket,
+        "requester": requester_view(ticket=ticket, viewer=viewer),
+        "revealed": revealed,
+        "may_reveal": requester_may_reveal(ticket=ticket, viewer=viewer),
+        "reveal_error": error,
+        "reveal_reason": reason,
+    }

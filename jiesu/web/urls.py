@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiesu.web.views import actions, audit, auth, due, home, imports, notifications, security, tickets
+from jiesu.web.views import actions, attachments, audit, auth, due, home, imports, notifications, pii, security, tickets
 
 app_name = "web"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/act/<str:action>", actions.ticket_act, name="ticket_act"),
     path("tickets/<str:number>/attachments", actions.ticket_attach, name="ticket_attach"),
+    path("tickets/<str:number>/reveal", pii.ticket_reveal, name="ticket_reveal"),
+    path("tickets/<str:number>/attachments/<int:pk>", attachments.attachment_download, name="attachment_download"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/<int:pk>/read", notifications.notification_read, name="notification_read"),
     path("notifications/read-all", notifications.notification_read_all, name="notification_read_all"),

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from jiesu.audit.models import AuditResult
 from jiesu.audit.services import audit_record
-from jiesu.core.crypto import field_key, sm3_hex, sm4_decrypt, sm4_encrypt
+from jiesu.core.crypto import sm3_hex
 from jiesu.core.errors import ValidationFailed
+from jiesu.core.keyring import field_open, field_seal
 from jiesu.orgs.models import RecoveryCode, TotpDevice, User
 from jiesu.orgs.security.duties import ADMIN_ROLES, denied, security_admin_refusal
 from jiesu.orgs.security.totp import DIGITS, otpauth_uri, secret_to_base32, totp_match, totp_secret_new
@@ -45,15 +46,16 @@ def user_requires_totp(user: User) -> bool:
 
 
 def _context(user_id: int) -> bytes:
-    return f"totp:{user_id}".encode()
+    return TotpDevice.sealed_fields["secret_sealed"].format(user_id=user_id).encode()
 
 
 def _seal(user: User, key: bytes) -> bytes:
-    return sm4_encrypt(key, field_key(), associated_data=_context(user.pk))
+    return field_seal(key, associated_data=_context(user.pk))
 
 
 def _secret(device: TotpDevice) -> bytes:
-    return sm4_decrypt(bytes(device.secret_sealed), field_key(), associated_data=_context(device.user_id))
+    # Opens secrets sealed under a retired key too, and those of format 0x01 (before key ids).
+    return field_open(bytes(device.secret_sealed), associated_data=_context(device.user_id))
 
 
 def _enrolment(user: User, key: bytes) -> TotpEnrolment:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jiesu.core.fields import SealedCharField
 from jiesu.geo.services import address_resolve
 from jiesu.orgs.models import Unit, User
 from jiesu.tickets.choices import AssessmentScope, Channel, EventKind, Kind, Stage, TicketStatus, Urgency
@@ -99,6 +100,12 @@ def _validate(draft: TicketDraft) -> list[str]:
         errors.append("标题不能为空")
     if len(draft.title) > 200:
         errors.append("标题不能超过200个字")
+    # Sealed columns are unbounded text in the database, so the plaintext limits are checked here.
+    for name in ("requester_name", "requester_phone", "requester_id_number"):
+        field = Ticket._meta.get_field(name)
+        assert isinstance(field, SealedCharField)
+        if field.max_length and len(getattr(draft, name).strip()) > field.max_length:
+            errors.append(f"{field.verbose_name}不能超过{field.max_length}个字")
     for value, choices, label in (
         (draft.channel, Channel, "受理渠道"),
         (draft.kind, Kind, "诉求类型"),

@@ -32,7 +32,12 @@ def _id_field(label: str, choices: list[Any], blank: str = "全部") -> forms.Ty
 class TicketFilterForm(ChineseForm):
     """GET filters of /tickets/; every field is optional."""
 
-    q = forms.CharField(label="关键词", required=False, max_length=100)
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "标题、内容、工单编号或完整联系电话"}),
+    )
     queue = forms.ChoiceField(label="队列", required=False)
     status = forms.ChoiceField(label="状态", required=False, choices=with_blank(TicketStatus.choices))
     channel = forms.ChoiceField(label="受理渠道", required=False, choices=with_blank(Channel.choices))

@@ -13,6 +13,7 @@ from jiesu.orgs.models import User
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors import ticket_is_overdue
+from jiesu.tickets.services.pii import RequesterView, requester_view
 from jiesu.web.access import can_intake
 from jiesu.web.presenters import format_duration
 
@@ -21,6 +22,13 @@ register = template.Library()
 register.filter("mask_phone", mask_phone)
 register.filter("mask_name", mask_name)
 register.filter("mask_id_number", mask_id_number)
+
+
+@register.filter
+def requester_for(ticket: Ticket, user: object) -> RequesterView:
+    """The requester as `user` may see them: masked, and no number of a confidential one for units."""
+    viewer = user if isinstance(user, User) else User()  # no roles: sees the least
+    return requester_view(ticket=ticket, viewer=viewer)
 
 
 @register.filter

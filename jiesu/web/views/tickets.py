@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,7 +26,7 @@ from jiesu.web.forms.actions import FIELDS, ActionForm
 from jiesu.web.forms.base import Pickers
 from jiesu.web.forms.tickets import TicketCreateForm, TicketFilterForm
 from jiesu.web.http import current_user, visible_ticket
-from jiesu.web.presenters import ticket_deadlines, timeline_rows
+from jiesu.web.presenters import requester_context, ticket_deadlines, timeline_rows
 
 PAGE_SIZE = 50
 
@@ -71,8 +73,10 @@ def render_ticket_detail(
     *,
     bound: ActionForm | None = None,
     status: int = 200,
+    requester: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """The detail page; `bound` replaces the blank form of its action so typed input survives."""
+    """The detail page; `bound` replaces the blank form of its action so typed input survives;
+    `requester` replaces the masked requester block (after a reveal, see web.views.pii)."""
     user = current_user(request)
     pickers = Pickers()
     forms = [
@@ -90,6 +94,7 @@ def render_ticket_detail(
         "attachments": ticket.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"),
         "action_forms": forms,
         "can_attach": can_attach(user),
+        **(requester or requester_context(ticket=ticket, viewer=user)),
     }
     return render(request, "web/tickets/detail.html", context, status=status)
 
