@@ -15,11 +15,13 @@ from django.utils import timezone
 from jiesu.audit.services import audit_record
 from jiesu.orgs.models import User
 from jiesu.tickets.importing.cells import latest_allowed
+from jiesu.tickets.importing.copyrows import CopyBatch, copy_batch
 from jiesu.tickets.importing.dues import basis_for_record
 from jiesu.tickets.importing.errors import RowError, RowRejectedError
 from jiesu.tickets.importing.forward import Existing, existing_find, forward_check, forward_write
 from jiesu.tickets.importing.lookups import CategoryLookup, UnitLookup
 from jiesu.tickets.importing.mappings import Mapping, mapping_load
+from jiesu.tickets.importing.pipeline import CopyPipeline, copy_write
 from jiesu.tickets.importing.planner import Planner, TicketPlan
 from jiesu.tickets.importing.readers import Cell, Table, table_open
 from jiesu.tickets.importing.rows import ImportRecord, RowParser, header_find, is_blank
@@ -63,6 +65,10 @@ class _ImportRun:
         self.actor = actor
         self.summary = ImportSummary()
         self.seen: dict[str, int] = {}  # source + number → first row (str keys: not GC-tracked)
+        # PostgreSQL writes on a second connection while the next batch is parsed; not when the
+        # caller holds a transaction, whose uncommitted rows another connection could not see.
+        use_pipeline = connection.vendor == "postgresql" and not dry_run and not connection.in_atomic_block
+        self.pipeline = CopyPipeline() if use_pipeline else None
 
     @classmethod
     def start(
@@ -135,7 +141,12 @@ class _ImportRun:
     def insert(self, items: list[TicketPlan]) -> None:
         if self.dry_run:
             self.summary.created += len(items)
-            return
+        elif connection.vendor == "postgresql":
+            self.insert_copy(copy_batch(items, self.actor))
+        else:
+            self.insert_rows(items)
+
+    def insert_rows(self, items: list[TicketPlan]) -> None:
         try:
             with transaction.atomic():
                 write_new(items, self.actor)
@@ -148,6 +159,37 @@ class _ImportRun:
                     self.summary.created += 1
                 except DatabaseError as exc:
                     self.reject([RowError(item.record.row, "", f"写入数据库失败：{exc}")])
+
+    def insert_copy(self, batch: CopyBatch) -> None:
+        if self.pipeline is not None:
+            self.pipeline.submit(batch)
+            return
+        relaxed = not connection.in_atomic_block  # only a transaction of our own
+        try:
+            with transaction.atomic():
+                copy_write(batch, relaxed_commit=relaxed)
+            self.summary.created += len(batch)
+        except DatabaseError:
+            self.insert_one_by_one(batch, relaxed=relaxed)
+
+    def insert_one_by_one(self, batch: CopyBatch, *, relaxed: bool) -> None:
+        for index in range(len(batch)):
+            try:
+                with transaction.atomic():
+                    copy_write(batch.subset(index), relaxed_commit=relaxed)
+                self.summary.created += 1
+            except DatabaseError as exc:
+                self.reject([RowError(batch.rows[index], "", f"写入数据库失败：{exc}")])
+
+    def finish(self) -> None:
+        """Wait for the writer thread; write the batches it could not, one ticket at a time."""
+        if self.pipeline is None:
+            return
+        pipeline, self.pipeline = self.pipeline, None
+        pipeline.close()
+        self.summary.created += pipeline.written
+        for batch, _ in pipeline.failed:
+            self.insert_one_by_one(batch, relaxed=not connection.in_atomic_block)
 
 
 @contextmanager
@@ -191,11 +233,14 @@ def tickets_import(
     with table_open(file_path) as table, _bigger_sqlite_cache():
         run = _ImportRun.start(table, spec, source=source, dry_run=dry_run, actor=actor)
         total, done = max(table.total_rows - run.parser.header.row, 0), 0
-        for chunk in _chunks(table.rows, BATCH_SIZE):
-            run.batch(chunk)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, max(total, done))
+        try:
+            for chunk in _chunks(table.rows, BATCH_SIZE):
+                run.batch(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, max(total, done))
+        finally:
+            run.finish()
     run.summary.errors.sort(key=lambda e: e["row"])
     if not dry_run:
         _audit(actor, file_path, spec, source, run.summary)

@@ -1,10 +1,12 @@
 """Writes planned tickets: new ones in bulk, existing ones step by step through ticket_transition.
 
-New rows of a batch go in with one bulk insert per table (tickets, events, assignments,
-callbacks; see `_insert_rows`). At batch sizes, building a model instance and compiling an INSERT
+On SQLite (and any backend but PostgreSQL, which takes COPY: copyrows.py and pipeline.py), new
+rows of a batch go in with one bulk insert per table (tickets, events, assignments, callbacks;
+see `_insert_rows`). At batch sizes, building a model instance and compiling an INSERT
 per row is most of bulk_create's cost; the values here are bound as Django binds them (the
 backend's own datetime adapter, JSON as the field's encoder writes it), and the rows are new, so
-no model logic is skipped (the models' save() adds nothing but the append-only guard).
+no model logic is skipped (the models' save() adds nothing but the append-only guard, and the
+columns a field derives in pre_save are derived in values.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.utils import timezone
 from jiesu.orgs.models import User
 from jiesu.tickets.choices import EventKind
 from jiesu.tickets.importing.planner import PlannedStep, TicketPlan
+from jiesu.tickets.importing.values import ticket_values
 from jiesu.tickets.models import Callback, Ticket, TicketEvent, TicketUnit
 from jiesu.tickets.services.intake import reserve_ticket_number_blocks
 from jiesu.tickets.services.transitions import ticket_transition
@@ -48,24 +51,15 @@ CALLBACK_FIELDS = ("ticket", "event", "called_at", "is_valid", "contacted", "res
 
 
 def _insert_rows(model: type[Model], fields: tuple[str, ...], rows: list[Row]) -> None:
-    """The fastest plain bulk insert each database offers, inside the caller's transaction:
-    SQLite re-runs one prepared statement in C (executemany); PostgreSQL takes COPY (its
-    executemany and long VALUES lists cost a round trip per row or a client-side parse of
-    the whole statement); any other backend gets multi-row VALUES statements."""
+    """A plain bulk insert inside the caller's transaction: SQLite re-runs one prepared statement
+    in C (executemany); other backends get multi-row VALUES statements. (PostgreSQL imports take
+    COPY instead: copyrows.py.)"""
     if not rows:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     column_of = {f.name: f.column for f in model._meta.concrete_fields}
     columns = ", ".join(quote(column_of[name]) for name in fields)
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-        # The raw psycopg cursor (Django's has no copy()); errors still surface as Django's classes.
-        with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from the model
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
@@ -104,8 +98,7 @@ class _Binder:
         if connection.vendor == "sqlite" and connection.timezone == UTC:
             adapt = _sqlite_moment  # what Django stores there: naive UTC text
         self.moment: Callable[[Any], object] = lru_cache(maxsize=1 << 16)(adapt)
-        # SQLite stores JSON as text, and COPY into PostgreSQL reads jsonb from its text.
-        self.json_as_text = connection.vendor in ("sqlite", "postgresql")
+        self.json_as_text = connection.vendor == "sqlite"  # SQLite stores JSON as text
         self.empty_json = self._json({})
 
     def _json(self, value: Any, encoder: type[json.JSONEncoder] | None = None) -> object:
@@ -151,32 +144,6 @@ class _TicketRows:
         return tuple(row)
 
 
-def _ticket_values(plan: TicketPlan, number: str, actor: User | None) -> dict[str, object]:
-    """Everything the ticket row holds: the row's fields, then what each planned step set."""
-    record = plan.record
-    values: dict[str, object] = {
-        "number": number,
-        "source": record.source,
-        "external_number": record.external_number,
-        "received_at": record.times["received_at"],
-        "district_id": _pk(record.district),
-        "township_id": _pk(record.township),
-        "community_id": _pk(record.community),
-        "category_id": _pk(record.category),
-        "created_by_id": _pk(actor),
-        **record.values,
-    }
-    for step in plan.steps:
-        values.update(step.changes)
-    # Status and version as ticket_transition would leave them after these steps (checked by replay_status).
-    values.update(status=plan.status, version=len(plan.steps))
-    return values
-
-
-def _pk(instance: Model | None) -> int | None:
-    return instance.pk if instance is not None else None
-
-
 def _numbers(plans: list[TicketPlan]) -> list[str]:
     zone = timezone.get_current_timezone()
     by_day: dict[str, list[int]] = defaultdict(list)
@@ -195,7 +162,9 @@ def _insert_tickets(plans: list[TicketPlan], binder: _Binder, actor: User | None
     rows = _TicketRows(binder, now)
     numbers = _numbers(plans)
     _insert_rows(
-        Ticket, rows.names, [rows.row(_ticket_values(p, n, actor)) for p, n in zip(plans, numbers, strict=True)]
+        Ticket,
+        rows.names,
+        [rows.row({"number": n, **ticket_values(p, actor)}) for p, n in zip(plans, numbers, strict=True)],
     )
     ids = dict(Ticket.objects.filter(number__in=numbers).order_by().values_list("number", "id"))
     return [ids[number] for number in numbers]
