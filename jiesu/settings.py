@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "jiesu.tickets",
     "jiesu.reminders",
     "jiesu.retention",
+    "jiesu.kpi",
     "jiesu.handover",
     "jiesu.api",
     "jiesu.web",

@@ -1,0 +1,91 @@
+"""One assessment: indicator values, score, targets and payment per group, as a JSON-ready dict.
+
+The shape is the one of `jiesu kpi --format json` (docs/kpi.md):
+{"scheme", "from", "to", "groups": [{"key", "name", "indicators": {code: {numerator,
+denominator, value}}, "score", "targets", "payment"}]}.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from jiesu.kpi.choices import Grouping
+from jiesu.kpi.errors import BadWindow
+from jiesu.kpi.indicators import INDICATORS, Window
+from jiesu.kpi.models import AssessmentScheme
+from jiesu.kpi.scoring import ItemRule, payment_share, scheme_score, target_checks
+from jiesu.kpi.selectors import GroupTally, kpi_tally, numerator_value, scheme_in_force
+
+VALUE_PLACES = Decimal("0.000001")
+
+
+def window_of_days(start: date, end: date) -> Window:
+    """Whole days in Beijing time, both ends included: 19th of last month to 18th of this month
+    is `window_of_days(date(…, 19), date(…, 18))`."""
+    if start > end:
+        raise BadWindow(start=str(start), end=str(end))
+    tz = timezone.get_default_timezone()
+    return Window(
+        start=datetime.combine(start, time.min, tzinfo=tz),
+        end=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def scheme_rules(scheme: AssessmentScheme) -> list[ItemRule]:
+    return [ItemRule(i.kind, i.indicator_code, i.max_points, i.params) for i in scheme.items.all()]
+
+
+def _number(value: Decimal | None, places: Decimal = VALUE_PLACES) -> int | float | None:
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.quantize(places))
+
+
+def _group_document(group: GroupTally, scheme: AssessmentScheme, rules: list[ItemRule]) -> dict[str, Any]:
+    coefficient = scheme.fairly_satisfied_coefficient
+    indicators: dict[str, Any] = {}
+    rates: dict[str, Decimal | None] = {}
+    for code, tally in group.tallies.items():
+        ind = INDICATORS[code]
+        numerator = numerator_value(ind, tally, coefficient)
+        rates[code] = ind.value(numerator, tally.denominator)
+        indicators[code] = {
+            "numerator": _number(numerator),
+            "denominator": tally.denominator if ind.is_rate else None,
+            "value": _number(rates[code]),
+        }
+    score = scheme_score(rules, rates, scheme.score_decimal_places)
+    share = payment_share(score, scheme.payment_rule)
+    return {
+        "key": group.key,
+        "name": group.name,
+        "indicators": indicators,
+        "score": _number(score),
+        "targets": [
+            {"indicator": c.indicator_code, "direction": c.direction, "threshold": _number(c.threshold), "met": c.met}
+            for c in target_checks(rules, rates)
+        ],
+        "payment": _number(share),
+    }
+
+
+def kpi_evaluate(*, scheme_code: str, start: date, end: date, by: str = Grouping.ALL) -> dict[str, Any]:
+    """Every indicator, the score and the targets of scheme `scheme_code` (the version in force
+    on `start`) for each group of tickets in [start, end]."""
+    window = window_of_days(start, end)
+    scheme = scheme_in_force(code=scheme_code, on=start)
+    rules = scheme_rules(scheme)
+    groups = kpi_tally(window=window, by=by)
+    return {
+        "scheme": scheme.code,
+        "version": scheme.version,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "groups": [_group_document(g, scheme, rules) for g in groups],
+    }
