@@ -115,4 +115,10 @@ def test_a_round_trip_reproduces_every_row_and_file(
         row = json.loads(line)
         assert row[DIGEST] == (target_ring.phone_digest(row["requester_phone"]) if row["requester_phone"] else "")
 
+    # The figures the contract is paid by come out the same, group by group.
+    kpi = ("kpi", "--scheme", "beijing-3rates", "--from", "2019-01-01", "--to", "2099-12-31", "--by", "district")
+    figures = json.loads(source.run(*kpi, "--format", "json").stdout)
+    assert any(g["indicators"]["response_rate"]["denominator"] for g in figures["groups"])
+    assert json.loads(target.run(*kpi, "--format", "json").stdout) == figures
+
     assert "已有数据" in target.run("import-all", str(source_export), ok=False).stderr
