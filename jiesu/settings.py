@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "jiesu.reminders",
     "jiesu.retention",
     "jiesu.kpi",
+    "jiesu.intel",
     "jiesu.handover",
     "jiesu.api",
     "jiesu.web",
