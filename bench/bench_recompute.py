@@ -49,13 +49,13 @@ RULES: list[tuple[str, int, str, dict[str, Any]]] = [
 ]
 
 
-def _use_own_database() -> str:
-    """Point the default connection at `<name>_recompute` (created if missing); returns the old name."""
+def _use_own_database(suffix: str = "recompute") -> str:
+    """Point the default connection at `<name>_<suffix>` (created if missing); returns the old name."""
     from django.core.management import call_command
 
     conn = connections["default"]
     original = str(conn.settings_dict["NAME"])
-    target = f"{original}_recompute"
+    target = f"{original}_{suffix}"
     with conn.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target])
         if cursor.fetchone() is None:

@@ -2,8 +2,9 @@
 
 Ratios are measured against a baseline in the same run, because the machines are shared.
 Environment: BENCH_IMPORT_ROWS (default 100000), BENCH_LIST_TICKETS (default 1000000),
-BENCH_RECOMPUTE_TICKETS (default 1000000), BENCH_PII_ROWS (default 100000), BENCH_INTEL=0 skips
-the classifier benchmark on the tipdm2020 appeals (a few minutes).
+BENCH_RECOMPUTE_TICKETS (default 1000000), BENCH_KPI_TICKETS (default 1000000), BENCH_PII_ROWS
+(default 100000), BENCH_INTEL=0 skips the classifier benchmark on the tipdm2020 appeals (a few
+minutes).
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from bench.common import django_setup, print_table
 
 def main() -> int:
     django_setup()
-    from bench import bench_audit, bench_deadlines, bench_import, bench_intel, bench_list, bench_pii, bench_recompute
+    from bench import (
+        bench_audit,
+        bench_deadlines,
+        bench_import,
+        bench_intel,
+        bench_kpi,
+        bench_list,
+        bench_pii,
+        bench_recompute,
+    )
 
     def size(name: str, default: int) -> int:
         return int(os.environ.get(name, str(default)))
@@ -33,6 +43,7 @@ def main() -> int:
     rows += bench_pii.run(rows=size("BENCH_PII_ROWS", 100_000))
     rows += bench_list.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
     rows += bench_recompute.run(tickets=size("BENCH_RECOMPUTE_TICKETS", 1_000_000))
+    rows += bench_kpi.run(tickets=size("BENCH_KPI_TICKETS", 1_000_000))
     rows += bench_audit.run(records=size("BENCH_AUDIT_RECORDS", 1_000_000))
     rows += bench_intel.run()
     rows.append({"benchmark": "total", "metric": "seconds", "value": round(time.perf_counter() - started, 1)})
