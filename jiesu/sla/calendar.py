@@ -298,9 +298,9 @@ def add_duration(
         if amount == 0:
             return local
         return index.moment(index.position(local) + amount * _US_PER_HOUR, year)
-    if amount == 0:
-        end = index.last_end if wd_end_of_working_day else _END_OF_DAY
-        return datetime.combine(local.date(), end, tzinfo=SHANGHAI)
+    if amount == 0:  # the same day; a start after its end (late evening, its last second) is the deadline
+        end = datetime.combine(local.date(), index.last_end if wd_end_of_working_day else _END_OF_DAY, tzinfo=SHANGHAI)
+        return end if end >= local else local
     k = index.nth_workday_index(local.toordinal(), year, amount)
     return index.wd_period_end[k] if wd_end_of_working_day else index.wd_day_end[k]
 

@@ -51,7 +51,7 @@ def add_duration_naive(
             if calendar.is_workday(day):
                 remaining -= 1
         end = calendar.periods[-1][1] if wd_end_of_working_day else datetime.max.time().replace(microsecond=0)
-        return datetime.combine(day, end, tzinfo=SHANGHAI)
+        return max(datetime.combine(day, end, tzinfo=SHANGHAI), local)
     step = {DurationUnit.HOUR: timedelta(hours=1), DurationUnit.DAY: timedelta(days=1)}.get(unit, _MINUTE)
     moment = local
     for _ in range(amount):

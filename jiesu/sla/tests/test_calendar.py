@@ -260,3 +260,16 @@ def test_duration_labels_and_validation():
 def test_reference_requires_whole_minutes():
     with pytest.raises(ValueError, match="整分钟"):
         add_duration_naive(at("2026-03-10T10:00:30"), parse_duration("1wh"), CAL)
+
+
+@pytest.mark.parametrize(
+    ("start", "end_of_working_day"),
+    [
+        (datetime(2025, 12, 15, 23, 59, 59, 1, tzinfo=SHANGHAI), False),  # found by hypothesis
+        (datetime(2025, 12, 15, 20, 0, tzinfo=SHANGHAI), True),  # after the day's last period
+    ],
+)
+def test_a_zero_working_day_limit_never_ends_before_its_start(start, end_of_working_day):
+    limit = Duration(0, DurationUnit.WORKING_DAY)
+    fast = add_duration(start, limit, CAL, wd_end_of_working_day=end_of_working_day)
+    assert fast == start == add_duration_naive(start, limit, CAL, wd_end_of_working_day=end_of_working_day)
