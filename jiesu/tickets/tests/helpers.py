@@ -94,3 +94,19 @@ def ticket_in(world: World, status: str, *, self_handled: bool = False) -> Ticke
         PATHS[status](world, ticket)
     assert ticket.status == status, (ticket.status, status)
     return Ticket.objects.get(pk=ticket.pk)
+
+
+REQUESTER_NAME, REQUESTER_PHONE, REQUESTER_ID_NUMBER = "王小明", "13812341234", "110105199001011234"
+
+
+def requester_ticket(world: World, status: str = TicketStatus.RECEIVED, *, confidential: bool = False) -> Ticket:
+    """A ticket with a full requester (name, phone, ID number), moved to `status`, read back."""
+    ticket = new_ticket(
+        world,
+        requester_name=REQUESTER_NAME,
+        requester_phone=REQUESTER_PHONE,
+        requester_id_number=REQUESTER_ID_NUMBER,
+        requester_confidential=confidential,
+    )
+    PATHS[status](world, ticket)
+    return Ticket.objects.get(pk=ticket.pk)

@@ -14,24 +14,14 @@ from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors import TicketSearch, tickets_search
 from jiesu.tickets.services.pii import CONFIDENTIAL_TEXT, REVEAL_ACTION, requester_reveal, requester_view
-from jiesu.tickets.tests.helpers import PATHS, new_ticket
+from jiesu.tickets.tests.helpers import REQUESTER_ID_NUMBER as ID_NUMBER
+from jiesu.tickets.tests.helpers import REQUESTER_NAME as NAME
+from jiesu.tickets.tests.helpers import REQUESTER_PHONE as PHONE
+from jiesu.tickets.tests.helpers import new_ticket, requester_ticket
 
 pytestmark = pytest.mark.django_db
-NAME, PHONE, ID_NUMBER = "王小明", "13812341234", "110105199001011234"
 ALL = ["requester_name", "requester_phone", "requester_id_number"]
 REQUESTER_COLUMNS = "requester_name, requester_phone, requester_id_number, requester_phone_digest"
-
-
-def requester_ticket(world: World, status: str = TicketStatus.RECEIVED, *, confidential: bool = False) -> Ticket:
-    ticket = new_ticket(
-        world,
-        requester_name=NAME,
-        requester_phone=PHONE,
-        requester_id_number=ID_NUMBER,
-        requester_confidential=confidential,
-    )
-    PATHS[status](world, ticket)
-    return Ticket.objects.get(pk=ticket.pk)
 
 
 def raw_columns(ticket: Ticket) -> tuple[str, ...]:

@@ -10,37 +10,26 @@ from jiesu.audit.models import AuditEntry, AuditResult
 from jiesu.core.fields import SealedCharField
 from jiesu.orgs.testing import World
 from jiesu.tickets.choices import TicketStatus
-from jiesu.tickets.models import Ticket
 from jiesu.tickets.services.pii import CONFIDENTIAL_TEXT, REVEAL_ACTION
-from jiesu.tickets.tests.helpers import PATHS, new_ticket
+from jiesu.tickets.tests.helpers import REQUESTER_ID_NUMBER as ID_NUMBER
+from jiesu.tickets.tests.helpers import REQUESTER_NAME as NAME
+from jiesu.tickets.tests.helpers import REQUESTER_PHONE as PHONE
+from jiesu.tickets.tests.helpers import new_ticket, requester_ticket
 from jiesu.web.tests.conftest import LoginAs
 from jiesu.web.tests.support import page_text
 
 pytestmark = pytest.mark.django_db
-NAME, PHONE, ID_NUMBER = "周小军", "13698765432", "110105197703034321"
 HTMX = {"HX-Request": "true"}
-
-
-def requester_ticket(world: World, status: str = TicketStatus.RECEIVED, *, confidential: bool = False) -> Ticket:
-    ticket = new_ticket(
-        world,
-        requester_name=NAME,
-        requester_phone=PHONE,
-        requester_id_number=ID_NUMBER,
-        requester_confidential=confidential,
-    )
-    PATHS[status](world, ticket)
-    return Ticket.objects.get(pk=ticket.pk)
 
 
 def test_the_page_masks_the_requester_and_offers_the_reveal_form_to_agents(login_as: LoginAs, world: World) -> None:
     ticket = requester_ticket(world)
     text = page_text(login_as(world.agent).get(f"/tickets/{ticket.number}/"))
-    assert "周**" in text and "136****5432" in text and "110105********4321" in text
+    assert "王**" in text and "138****1234" in text and "110105********1234" in text
     assert PHONE not in text and NAME not in text and ID_NUMBER not in text
     assert f'hx-post="/tickets/{ticket.number}/reveal"' in text and "查看原因" in text
     analyst = page_text(login_as(world.analyst).get(f"/tickets/{ticket.number}/"))
-    assert "136****5432" in analyst and "/reveal" not in analyst
+    assert "138****1234" in analyst and "/reveal" not in analyst
 
 
 def test_revealing_with_a_reason_swaps_in_the_full_values_and_audits(login_as: LoginAs, world: World) -> None:
@@ -58,7 +47,7 @@ def test_a_missing_reason_or_a_refusal_shows_the_chinese_message(login_as: Login
     ticket = requester_ticket(world)
     url = f"/tickets/{ticket.number}/reveal"
     no_reason = page_text(login_as(world.agent).post(url, {"reason": ""}, headers=HTMX))
-    assert "请填写查看原因" in no_reason and PHONE not in no_reason and "136****5432" in no_reason
+    assert "请填写查看原因" in no_reason and PHONE not in no_reason and "138****1234" in no_reason
     refused = login_as(world.analyst).post(url, {"reason": "随便看看"})
     assert refused.status_code == 403
     assert "无权查看诉求人的完整信息" in page_text(refused) and PHONE not in page_text(refused)
@@ -76,18 +65,18 @@ def test_units_see_no_number_of_a_confidential_requester(login_as: LoginAs, worl
     ticket = requester_ticket(world, TicketStatus.HANDLING, confidential=True)
     unit = login_as(world.township_staff)
     for page in (page_text(unit.get(f"/tickets/{ticket.number}/")), page_text(unit.get("/tickets/"))):
-        assert CONFIDENTIAL_TEXT in page and "136****5432" not in page and PHONE not in page
+        assert CONFIDENTIAL_TEXT in page and "138****1234" not in page and PHONE not in page
     assert "/reveal" not in page_text(unit.get(f"/tickets/{ticket.number}/"))
     refused = page_text(unit.post(f"/tickets/{ticket.number}/reveal", {"reason": "上门核实"}, headers=HTMX))
     assert "诉求人要求保密" in refused and PHONE not in refused
     center = page_text(login_as(world.agent).get("/tickets/"))
-    assert "136****5432" in center and CONFIDENTIAL_TEXT not in center
+    assert "138****1234" in center and CONFIDENTIAL_TEXT not in center
 
 
 def test_the_keyword_box_finds_a_ticket_by_phone_number(login_as: LoginAs, world: World) -> None:
     ticket = requester_ticket(world)
     other = new_ticket(world, "别的工单", requester_phone="13500000000")
-    text = page_text(login_as(world.agent).get("/tickets/", {"q": "136 9876 5432"}))
+    text = page_text(login_as(world.agent).get("/tickets/", {"q": "138 1234 1234"}))
     assert ticket.number in text and other.number not in text
 
 
