@@ -9,12 +9,13 @@ import json
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from jiesu.audit.verify import ChainReport, audit_verify
+from jiesu.core.management.base import JiesuCommand
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "安全审计日志工具：verify 校验 SM3 哈希链，发现被修改、删除或插入的记录"
 
     def add_arguments(self, parser: CommandParser) -> None:

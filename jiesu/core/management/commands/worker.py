@@ -2,13 +2,14 @@ import signal
 import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import close_old_connections
 
 from jiesu.core.jobs import configured_jobs, job_run_once, worker_identity
+from jiesu.core.management.base import JiesuCommand
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "后台任务进程：到期提醒、行业确认自动确认、定时报表与重试（状态保存在数据库中）"
 
     def add_arguments(self, parser: CommandParser) -> None:

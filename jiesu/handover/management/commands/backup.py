@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.handover.backup import backup_create
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "备份：数据库一致性快照（SQLite 在线备份 / PostgreSQL pg_dump）与全部附件，打成一个 tar 包"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,10 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            result = backup_create(out=options.get("out"))
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        result = backup_create(out=options.get("out"))
         self.stdout.write(
             f"已备份到 {result.path}：{result.bytes} 字节，附件 {result.attachments} 个，"
             f"审计链头第 {result.audit_head['last_sequence']} 条"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.handover.export import PLAINTEXT_WARNING, handover_export
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "导出全部数据用于移交：每张表一个 JSON Lines 文件，工单、事件、单位另有 CSV，附件文件和带 SHA-256 的清单"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,10 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stderr.write(PLAINTEXT_WARNING)
-        try:
-            result = handover_export(directory=options["directory"])
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        result = handover_export(directory=options["directory"])
         self.stdout.write(
             f"已导出到 {result.directory}：{result.tables} 张表共 {result.rows} 行，"
             f"附件 {result.attachments} 个，合计 {result.bytes} 字节；清单见 manifest.json"

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from jiesu.core.management.base import JiesuCommand
 from jiesu.intel import tables
-from jiesu.intel.errors import IntelError
 from jiesu.intel.modelfile import model_load, model_save, sidecar
 from jiesu.intel.training import DEFAULT_FOLDS, evaluation_report, intel_train, predict_top
 
@@ -25,7 +25,7 @@ def _columns(value: str) -> list[str]:
     return columns
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "文本分类：train 训练模型，classify 批量分类，evaluate 在带标签的数据上评估模型"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -45,10 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         handler = {"train": self._train, "classify": self._classify, "evaluate": self._evaluate}
-        try:
-            handler[options["subcommand"]](options)
-        except IntelError as exc:
-            raise CommandError(exc.message) from exc
+        handler[options["subcommand"]](options)
 
     def _train(self, options: dict[str, Any]) -> None:
         path, columns, label = options["csv"], options["text"], options["label"]

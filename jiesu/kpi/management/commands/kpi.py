@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand, iso_date
 from jiesu.kpi.choices import Grouping
 from jiesu.kpi.evaluation import kpi_evaluate
 from jiesu.kpi.indicators import INDICATORS
@@ -18,18 +17,11 @@ from jiesu.kpi.selectors import schemes_list
 BY_CHOICES = [g for g in Grouping.values if g != Grouping.ALL]
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
-
-
 def _percent(value: Any) -> str:
     return "不适用" if value is None else f"{value * 100:.2f}%"
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "按考核方案计算指标和得分；--list-schemes 列出可用的考核方案"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,11 +38,8 @@ class Command(BaseCommand):
             return
         if not (options["scheme"] and options["start"] and options["end"]):
             raise CommandError("请指定 --scheme、--from 和 --to，或使用 --list-schemes")
-        start, end = _day(options["start"]), _day(options["end"])
-        try:
-            document = kpi_evaluate(scheme_code=options["scheme"], start=start, end=end, by=options["by"])
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        start, end = iso_date(options["start"]), iso_date(options["end"])
+        document = kpi_evaluate(scheme_code=options["scheme"], start=start, end=end, by=options["by"])
         if options["format"] == "json":
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
         else:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.notify.choices import DeliveryStatus
 from jiesu.notify.jobs import deliveries_send
 from jiesu.notify.services import channel_test
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "通知通道：发送测试消息（test），或立即发送到期的待发消息（send）"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,10 +32,7 @@ class Command(BaseCommand):
         channel, to = options["channel"], options["to"].strip()
         if channel in ("email", "sms") and not to:
             raise CommandError("请用 --to 指定收件邮箱或手机号")
-        try:
-            delivery = channel_test(channel=channel, address=to, config_name=options["config"])
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        delivery = channel_test(channel=channel, address=to, config_name=options["config"])
         if delivery.status != DeliveryStatus.SENT:
             raise CommandError(f"发送失败（记录 #{delivery.pk}）：{delivery.last_error}")
         self.stdout.write(f"发送成功（记录 #{delivery.pk}）：{delivery.last_response}")

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.orgs.choices import Role
 from jiesu.orgs.models import Unit
 from jiesu.orgs.security.roles import admin_create
@@ -21,7 +21,7 @@ from jiesu.orgs.security.roles import admin_create
 ROLES = {"system_admin": Role.SYSTEM_ADMIN, "security_admin": Role.SECURITY_ADMIN, "audit_admin": Role.AUDIT_ADMIN}
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "创建管理员账号（系统管理员、安全管理员或审计管理员）；密码由操作人输入，不存在默认密码"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -45,8 +45,6 @@ class Command(BaseCommand):
                 display_name=options["display_name"],
                 unit=unit,
             )
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         label = Role(ROLES[options["role"]]).label

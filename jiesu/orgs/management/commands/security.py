@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.orgs.models import User
 from jiesu.orgs.security.lockout import account_unlock
 from jiesu.orgs.security.mfa import totp_reset
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "账号安全：解除登录锁定（unlock）、重置动态口令（totp-reset）"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,12 +28,9 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"用户不存在：{options['username']}")
-        try:
-            if options["action"] == "unlock":
-                done = account_unlock(user=user, actor=None)
-                self.stdout.write(f"已解除 {user.username} 的登录锁定" if done else f"{user.username} 当前未被锁定")
-            else:
-                totp_reset(user=user, actor=None)
-                self.stdout.write(f"已重置 {user.username} 的动态口令，下次登录时需重新绑定")
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        if options["action"] == "unlock":
+            done = account_unlock(user=user, actor=None)
+            self.stdout.write(f"已解除 {user.username} 的登录锁定" if done else f"{user.username} 当前未被锁定")
+        else:
+            totp_reset(user=user, actor=None)
+            self.stdout.write(f"已重置 {user.username} 的动态口令，下次登录时需重新绑定")

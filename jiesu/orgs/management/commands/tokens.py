@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.orgs.models import ApiToken, User
 from jiesu.orgs.services import api_token_create, api_token_revoke
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "API 访问令牌：创建（create）、列出（list）、吊销（revoke）"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,8 +55,5 @@ class Command(BaseCommand):
             self.stdout.write(f"#{token.pk}\t{token.user.username}\t{token.name}\t{state}\t最近使用：{used}")
 
     def _revoke(self, token_id: int) -> None:
-        try:
-            api_token_revoke(token_id=token_id, actor=None)
-        except DomainError as error:
-            raise CommandError(error.message) from error
+        api_token_revoke(token_id=token_id, actor=None)
         self.stdout.write(f"已吊销令牌 #{token_id}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.orgs.divisions import DivisionFiles
 from jiesu.orgs.selectors import unit_get_by_code, units_tree
 from jiesu.orgs.services import units_load_divisions, units_seed_beijing
@@ -15,7 +15,7 @@ from jiesu.orgs.services import units_load_divisions, units_seed_beijing
 FILE_OPTIONS = ("provinces", "cities", "areas", "streets", "villages")
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "单位树：导入北京市区街两级（seed-beijing）、从全国区划代码导入（load-divisions）、查看（list）"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,15 +37,12 @@ class Command(BaseCommand):
         listing.add_argument("--depth", type=int, help="向下显示的层数（0 只显示根）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["action"] == "seed-beijing":
-                self.stdout.write("北京市单位树：" + units_seed_beijing().summary())
-            elif options["action"] == "load-divisions":
-                self._load(options)
-            else:
-                self._list(options.get("root"), options.get("depth"))
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        if options["action"] == "seed-beijing":
+            self.stdout.write("北京市单位树：" + units_seed_beijing().summary())
+        elif options["action"] == "load-divisions":
+            self._load(options)
+        else:
+            self._list(options.get("root"), options.get("depth"))
 
     def _load(self, options: dict[str, Any]) -> None:
         directory: Path | None = options.get("dir")

@@ -7,13 +7,13 @@ worker job does); `set` adds a policy version, audited as done by the system.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand, iso_date
 from jiesu.retention.choices import RecordClass, record_class_of
 from jiesu.retention.models import AttachmentPurge
 from jiesu.retention.selectors import (
@@ -27,18 +27,11 @@ from jiesu.retention.services import DEFAULT_BATCH, retention_policy_create, ret
 LIST_LIMIT = 200
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
-
-
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "录音和文字记录的保存期限：show 查看策略，purge 清理到期附件（--dry-run 只列出不删除），set 新增策略版本"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,21 +43,18 @@ class Command(BaseCommand):
         add = sub.add_parser("set", help="新增一个保存期限策略版本")
         add.add_argument("--class", dest="record_class", required=True, choices=RecordClass.values, help="记录类别")
         add.add_argument("--keep-days", type=int, required=True, help="保存天数")
-        add.add_argument("--effective-from", type=_day, default=None, help="生效日期 YYYY-MM-DD（默认今天）")
+        add.add_argument("--effective-from", type=iso_date, default=None, help="生效日期 YYYY-MM-DD（默认今天）")
         add.add_argument("--notice", required=True, help="依据与说明")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["subcommand"] == "show":
-                self._show()
-            elif options["subcommand"] == "set":
-                self._set(options)
-            elif options["dry_run"]:
-                self._dry_run()
-            else:
-                self._purge(options["batch"])
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        if options["subcommand"] == "show":
+            self._show()
+        elif options["subcommand"] == "set":
+            self._set(options)
+        elif options["dry_run"]:
+            self._dry_run()
+        else:
+            self._purge(options["batch"])
 
     def _show(self) -> None:
         now = timezone.now()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand, iso_date
 from jiesu.sla.calendar import CalendarNotLoaded, workdays_in_year
 from jiesu.sla.importers import read_calendar_file
 from jiesu.sla.selectors import calendar_days_of_year, calendar_year_get, work_calendar
@@ -18,14 +17,7 @@ from jiesu.sla.services import calendar_day_clear, calendar_day_set, calendar_ye
 WEEKDAYS = "一二三四五六日"
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"无法识别的日期“{text}”，应为 YYYY-MM-DD") from exc
-
-
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "查看和维护法定节假日与调休安排（按国务院办公厅每年的放假通知录入）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -63,10 +55,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        try:
-            getattr(self, f"do_{action}")(options)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        getattr(self, f"do_{action}")(options)
 
     def do_show(self, options: dict[str, Any]) -> None:
         year = options["year"]
@@ -92,7 +81,7 @@ class Command(BaseCommand):
         self.stdout.write(summary + "。")
 
     def do_set(self, options: dict[str, Any]) -> None:
-        day = _date(options["day"])
+        day = iso_date(options["day"])
         row = calendar_day_set(
             day=day,
             is_workday=bool(options["work"]),
@@ -107,7 +96,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{day.year}年尚未生效：全部录入并核对后，运行 jiesu calendar complete {day.year}")
 
     def do_clear(self, options: dict[str, Any]) -> None:
-        day = _date(options["day"])
+        day = iso_date(options["day"])
         if not calendar_day_clear(day=day, actor=None):
             raise CommandError(f"{day} 没有登记记录")
         self.stdout.write(f"已删除 {day} 的登记")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from jiesu.core.management.base import JiesuCommand
 from jiesu.sla.calendar import SHANGHAI, parse_duration
 from jiesu.sla.errors import CalendarNotLoadedError
 from jiesu.sla.services import deadline_compute
@@ -21,7 +22,7 @@ def parse_start(text: str) -> datetime:
     return start.replace(tzinfo=SHANGHAI) if start.tzinfo is None else start
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "计算时限截止时间：起算时间加上时限（wh 工作小时、wd 工作日、h 小时、d 自然日、min 分钟）。"
 
     def add_arguments(self, parser: CommandParser) -> None:

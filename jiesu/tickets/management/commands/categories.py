@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.tickets.services.categories import SEED_CATEGORIES, categories_load_csv
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "问题分类：从 CSV（一级分类、二级分类 … 五级分类，可选 编码）导入"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,8 +21,5 @@ class Command(BaseCommand):
         load.add_argument("--encoding", help="文件编码（默认自动识别 UTF-8 / GB18030）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            result = categories_load_csv(path=options["file"], encoding=options.get("encoding"))
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        result = categories_load_csv(path=options["file"], encoding=options.get("encoding"))
         self.stdout.write(f"{options['file'].name}：" + result.summary())

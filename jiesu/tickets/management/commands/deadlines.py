@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from jiesu.core.management.base import JiesuCommand
 from jiesu.tickets.services.recompute import deadlines_recompute
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "工单时限维护：节假日安排、工作时间或时限规则修改后，重算所有未办结工单的时限。"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand
 from jiesu.orgs.demo import logins_path, logins_render
 from jiesu.tickets.demo.setup import DEMO_DAYS, DEMO_SEED, DEMO_TICKETS, demo_setup
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = (
         "演示环境一键准备：北京市单位树、问题分类、演示账号；数据库中没有工单时再生成 "
         f"{DEMO_TICKETS} 张演示工单（{DEMO_DAYS} 天，种子 {DEMO_SEED}）"
@@ -19,10 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("正在准备演示环境 …")
-        try:
-            result = demo_setup()
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        result = demo_setup()
         self.stdout.write(result.units)
         self.stdout.write(result.categories)
         if result.data is None:

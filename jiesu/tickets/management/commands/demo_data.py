@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from jiesu.core.errors import DomainError
+from jiesu.core.management.base import JiesuCommand, iso_date
 from jiesu.tickets.demo.generator import ledger_rows, ledger_write
 from jiesu.tickets.demo.loader import demo_data_load, demo_reference_ensure, demo_spec
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
-
-
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "生成演示工单：按北京区街、季节和时段规律生成台账，写入 var/demo/ 并通过导入功能入库"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,15 +30,12 @@ class Command(BaseCommand):
             raise CommandError("--tickets 不能为负数，--days 至少为 1")
         anchor = None
         if options.get("anchor"):
-            day = _day(options["anchor"])
+            day = iso_date(options["anchor"])
             anchor = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - ledger times are naive local
-        try:
-            if options.get("write_only"):
-                self._write_only(options, anchor)
-            else:
-                self._load(options, anchor)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        if options.get("write_only"):
+            self._write_only(options, anchor)
+        else:
+            self._load(options, anchor)
 
     def _write_only(self, options: dict[str, Any], anchor: datetime | None) -> None:
         demo_reference_ensure()

@@ -7,8 +7,9 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from jiesu.core.management.base import JiesuCommand
 from jiesu.tickets.importing.errors import ImportFileError
 from jiesu.tickets.importing.mappings import mappings_available
 from jiesu.tickets.importing.service import ImportSummary, tickets_import
@@ -16,7 +17,7 @@ from jiesu.tickets.importing.service import ImportSummary, tickets_import
 ERRORS_SHOWN = 50
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = (
         "导入工单：jiesu import tickets 文件.csv|文件.xlsx [--mapping 名称] [--source 来源] [--dry-run] [--format json]"
     )

@@ -11,12 +11,13 @@ import time
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from jiesu.audit.models import AuditResult
 from jiesu.audit.services import audit_record
 from jiesu.core.crypto import field_key_new
 from jiesu.core.keyring import keyring
+from jiesu.core.management.base import JiesuCommand
 from jiesu.core.sealing import BATCH_SIZE, RotationReport, sealed_rotate, sealed_status
 
 ROTATE_ACTION = "keys.rotate"
@@ -24,7 +25,7 @@ MAX_LISTED = 20
 PROGRESS_ROWS = 50_000
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "字段加密密钥：new 生成新密钥；status 统计各密钥下的加密值；rotate 用当前密钥重新加密"
 
     def add_arguments(self, parser: CommandParser) -> None:

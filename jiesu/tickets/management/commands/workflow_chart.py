@@ -1,8 +1,9 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from jiesu.core.management.base import JiesuCommand
 from jiesu.tickets.workflow import mermaid_chart
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "workflow.md"
@@ -16,7 +17,7 @@ notes, contact attempts, callbacks) are rows of the same table but are not drawn
 """
 
 
-class Command(BaseCommand):
+class Command(JiesuCommand):
     help = "打印或写入工单状态流转图（Mermaid）"
 
     def add_arguments(self, parser: CommandParser) -> None:
