@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from jiesu.core.errors import ValidationFailed
 from jiesu.tickets.models import Category
@@ -179,6 +180,7 @@ def _refresh_paths() -> None:
     """Recompute level, path and full name of every category from its ancestors."""
     categories = {c.pk: c for c in Category.objects.all()}
     changed: list[Category] = []
+    now = timezone.now()
 
     def placed(category: Category, seen: frozenset[int]) -> tuple[int, str, str]:
         parent = categories.get(category.parent_id) if category.parent_id else None
@@ -191,10 +193,12 @@ def _refresh_paths() -> None:
         level, path, full_name = placed(category, frozenset())
         if (category.level, category.path, category.full_name) != (level, path, full_name):
             category.level, category.path, category.full_name = level, path, full_name
+            category.updated_at = now
             changed.append(category)
     if any(c.level > len(LEVEL_HEADERS) for c in changed):
         raise ValidationFailed("问题分类最多五级")
-    Category.objects.bulk_update(changed, ["level", "path", "full_name"], batch_size=500)
+    # updated_at too: bulk_update skips auto_now, and cached pickers watch it (jiesu.web.forms.base).
+    Category.objects.bulk_update(changed, ["level", "path", "full_name", "updated_at"], batch_size=500)
 
 
 def categories_load_csv(*, path: Path | str, encoding: str | None = None) -> CategoryLoadResult:
