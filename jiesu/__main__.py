@@ -10,6 +10,8 @@ ALIASES = {
     "demo-users": "demo_users",
     "export-all": "export_all",
     "import-all": "import_all",
+    "tickets-export": "tickets_export",
+    "reply-elements": "reply_elements",
     # There are no superusers in Jiesu (三员分立): point the habit at the admin command.
     "createsuperuser": "createadmin",
 }

@@ -171,6 +171,10 @@ JIESU_PROXY_COUNT = env_int("JIESU_PROXY_COUNT", 0)
 # JSON API requests per minute per user (token or session) and per source address; 0 = no limit.
 JIESU_API_RATE_PER_USER = env_int("JIESU_API_RATE_PER_USER", 120)
 JIESU_API_RATE_PER_ADDRESS = env_int("JIESU_API_RATE_PER_ADDRESS", 600)
+# How many hours ahead the "due soon" work queue (临期) looks at the deadline of a ticket's stage.
+JIESU_DUE_SOON_HOURS = env_int("JIESU_DUE_SOON_HOURS", 4)
+# The assessment scheme (jiesu.kpi) whose indicators the leaders' dashboard shows for the month.
+JIESU_KPI_SCHEME = env_str("JIESU_KPI_SCHEME", "beijing-3rates")
 # The issuer name authenticator apps show beside the TOTP codes.
 JIESU_TOTP_ISSUER = env_str("JIESU_TOTP_ISSUER", "接诉12345")
 # SM4 key for encrypted fields (32 hex digits), see jiesu.core.crypto; or JIESU_FIELD_KEY_FILE. The
@@ -200,6 +204,8 @@ STORAGES = {
 # Attachments are content-addressed files below this root (see jiesu.tickets.services.attachments).
 ATTACHMENT_ROOT = Path(env_str("JIESU_ATTACHMENT_ROOT", str(VAR_DIR / "attachments")))
 ATTACHMENT_MAX_BYTES = env_int("JIESU_ATTACHMENT_MAX_BYTES", 200 * 1024 * 1024)
+# Ledger exports (jiesu.tickets.exporting), one file per job, deleted after 24 hours.
+EXPORT_ROOT = Path(env_str("JIESU_EXPORT_ROOT", str(VAR_DIR / "exports")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Production runs behind HTTPS (JIESU_HTTPS=1); the demo and the tests speak plain HTTP. The

@@ -117,20 +117,48 @@ class TicketCreateIn(Schema):
 
 
 class TicketFilterIn(Schema):
-    status: TicketStatus | None = None
+    status: list[TicketStatus] | None = Field(None, description="状态；可重复给出，任一即可")
     channel: Channel | None = None
     kind: Kind | None = None
     urgency: Urgency | None = None
     district: Code | None = Field(None, description="所属区：编码或 id")
     township: Code | None = Field(None, description="所属街乡镇：编码或 id")
+    community: Code | None = Field(None, description="所属社区村：编码或 id")
     lead_unit: Code | None = Field(None, description="主办单位（含其下级单位）：编码或 id")
     category: Code | None = Field(None, description="问题分类（含其下级分类）：编码或 id")
     received_from: datetime | None = Field(None, description="受理时间起（含）；不带时区时按北京时间")
     received_to: datetime | None = Field(None, description="受理时间止（不含）；不带时区时按北京时间")
-    q: Text100 | None = Field(None, description="标题或诉求内容中的关键词、工单编号，或诉求人的完整联系电话")
-    overdue: bool | None = Field(None, description="true：已超过反馈时限仍未反馈")
+    closed_from: datetime | None = Field(None, description="办结时间起（含）")
+    closed_to: datetime | None = Field(None, description="办结时间止（不含）")
+    deadline_from: datetime | None = Field(None, description="反馈时限起（含）")
+    deadline_to: datetime | None = Field(None, description="反馈时限止（不含）")
+    q: Text100 | None = Field(
+        None, description="标题或诉求内容中的关键词（两个字的词也能查到）、工单编号，或诉求人的完整联系电话"
+    )
+    overdue: bool | None = Field(None, description="true：已超过反馈时限仍未反馈；false：未超期")
+    is_repeat: bool | None = Field(None, description="是否重复诉求")
+    tags: list[Literal["repeat", "sensitive", "monthly_topic", "complex"]] | None = Field(
+        None, description="标签：重复诉求 / 敏感 / 每月一题 / 复杂疑难；可重复给出，含任一即可"
+    )
+    callback: Literal["none", "resolved", "unresolved", "satisfied", "fairly_satisfied", "dissatisfied"] | None = Field(
+        None, description="回访结果：未回访 / 已解决 / 未解决 / 满意 / 基本满意 / 不满意"
+    )
+    assessment_scope: AssessmentScope | None = Field(None, description="考核范围")
     ordering: Literal[
-        "received_at", "-received_at", "reply_due_at", "-reply_due_at", "updated_at", "-updated_at", "number", "-number"
+        "received_at",
+        "-received_at",
+        "reply_due_at",
+        "-reply_due_at",
+        "closed_at",
+        "-closed_at",
+        "updated_at",
+        "-updated_at",
+        "number",
+        "-number",
+        "status",
+        "-status",
+        "urgency",
+        "-urgency",
     ] = "-received_at"
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
@@ -290,6 +318,9 @@ class ActionIn(Schema):
     reason_code: Text64 = ""
     scope: AssessmentScope | None = None
     answer: SectorAnswer | None = None
+    elements: list[Text64] = Field(
+        default_factory=list, max_length=20, description="反馈/自办时勾选的反馈要素编码（六要素，见现行要素方案）"
+    )
 
 
 class TicketStateOut(Schema):

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Path, Query, Router, Status, UploadedFile
@@ -46,13 +45,12 @@ from jiesu.tickets.choices import EventKind
 from jiesu.tickets.errors import StaleTicket, TicketInvalid
 from jiesu.tickets.models import Category, Ticket
 from jiesu.tickets.selectors import (
-    keyword_condition,
-    overdue_condition,
+    TicketSearch,
     ticket_actions_for,
     ticket_assisting_units,
     ticket_get_for,
     ticket_timeline,
-    tickets_visible_to,
+    tickets_search,
 )
 from jiesu.tickets.services.actions import ActionInput, ticket_perform
 from jiesu.tickets.services.attachments import attachment_store
@@ -130,56 +128,72 @@ def ticket_create_endpoint(request: HttpRequest, payload: TicketCreateIn) -> Sta
     return Status(201, _detail(ticket_get_for(viewer=user, pk=ticket.pk), user))
 
 
-def _subtree(field: str, model: type[Unit] | type[Category], value: str, label: str) -> Q:
-    """Tickets whose `field` is the unit/category given by code (or, failing that, id) or below it."""
+def _ref_id(field: str, model: type[Unit] | type[Category], value: str | None, label: str) -> int | None:
+    """The id of the unit/category given by code or, failing that, by id."""
+    if not value:
+        return None
     qs = model.objects.all()
-    found = qs.filter(code=value).values_list("pk", "path").first()
+    found = qs.filter(code=value).values_list("pk", flat=True).first()
     if found is None and value.isdigit() and len(value) < 19:
-        found = qs.filter(pk=int(value)).values_list("pk", "path").first()
+        found = qs.filter(pk=int(value)).values_list("pk", flat=True).first()
     if found is None:
         raise ValidationFailed(f"{label}不存在：{value}", field=field)
-    pk, path = found
-    return Q(**{f"{field}__path__startswith": path}) if path else Q(**{field: pk})
+    return found
+
+
+# API orderings (field names) → the list's sort keys (selectors_search.ORDERINGS).
+API_ORDERINGS = {"received_at": "received", "reply_due_at": "deadline", "closed_at": "closed", "updated_at": "updated"}
+RANGES = (
+    ("received_from", "received_to", "受理时间"),
+    ("closed_from", "closed_to", "办结时间"),
+    ("deadline_from", "deadline_to", "反馈时限"),
+)
+
+
+def _check_ranges(f: TicketFilterIn) -> None:
+    for start_field, end_field, label in RANGES:
+        start, end = getattr(f, start_field), getattr(f, end_field)
+        _check_moment(start, start_field, f"{label}起")
+        _check_moment(end, end_field, f"{label}止")
+        if start is not None and end is not None and _aware(start) > _aware(end):
+            raise ValidationFailed(f"{label}止不能早于{label}起", field=end_field)
+
+
+def _ticket_search(f: TicketFilterIn) -> TicketSearch:
+    """The API's filters as the list page's TicketSearch, so that both filter alike."""
+    _check_ranges(f)
+    sign, key = ("-", f.ordering[1:]) if f.ordering.startswith("-") else ("", f.ordering)
+    return TicketSearch(
+        statuses=tuple(f.status or ()),
+        channel=f.channel or "",
+        kind=f.kind or "",
+        urgency=f.urgency or "",
+        district_id=_ref_id("district", Unit, f.district, "所属区"),
+        township_id=_ref_id("township", Unit, f.township, "所属街乡镇"),
+        community_id=_ref_id("community", Unit, f.community, "所属社区村"),
+        lead_unit_id=_ref_id("lead_unit", Unit, f.lead_unit, "主办单位"),
+        category_id=_ref_id("category", Category, f.category, "问题分类"),
+        **{name: getattr(f, name) for pair in RANGES for name in pair[:2]},
+        keyword=f.q or "",
+        overdue=f.overdue,
+        is_repeat=f.is_repeat,
+        tags=tuple(f.tags or ()),
+        callback=f.callback or "",
+        assessment_scope=f.assessment_scope or "",
+        order=sign + API_ORDERINGS.get(key, key),
+    )
 
 
 def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _filter_tickets(qs: QuerySet[Ticket], f: TicketFilterIn, viewer: User) -> QuerySet[Ticket]:
-    _check_moment(f.received_from, "received_from", "受理时间起")
-    _check_moment(f.received_to, "received_to", "受理时间止")
-    exact = {"status": f.status, "channel": f.channel, "kind": f.kind, "urgency": f.urgency}
-    qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
-    for field, model, label in (
-        ("district", Unit, "所属区"),
-        ("township", Unit, "所属街乡镇"),
-        ("lead_unit", Unit, "主办单位"),
-        ("category", Category, "问题分类"),
-    ):
-        value = getattr(f, field)
-        if value:
-            qs = qs.filter(_subtree(field, model, value, label))
-    if f.received_from:
-        qs = qs.filter(received_at__gte=_aware(f.received_from))
-    if f.received_to:
-        qs = qs.filter(received_at__lt=_aware(f.received_to))
-    if f.q:
-        qs = qs.filter(keyword_condition(f.q, viewer))
-    if f.overdue is not None:
-        late = overdue_condition()
-        qs = qs.filter(late) if f.overdue else qs.exclude(late)
-    return qs
-
-
 @router.get("", response=responses({200: TicketListOut}, 400), summary="工单列表")
 def ticket_list_endpoint(request: HttpRequest, filters: Query[TicketFilterIn]) -> TicketListOut:
     user = request_user(request)
-    qs = _filter_tickets(tickets_visible_to(viewer=user), filters, user)
+    qs = tickets_search(viewer=user, search=_ticket_search(filters))
     total = qs.count()
-    page = qs.select_related("district", "township", "community", "category", "lead_unit").order_by(
-        filters.ordering, "-id"
-    )[filters.offset : filters.offset + filters.limit]
+    page = qs.select_related("community")[filters.offset : filters.offset + filters.limit]
     now = timezone.now()
     return TicketListOut(
         count=total,

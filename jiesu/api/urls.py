@@ -10,7 +10,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from jiesu.api import attachments, health, notifications, tickets, units
+from jiesu.api import attachments, bulk, exports, health, notifications, saved_searches, tickets, units
 from jiesu.api.auth import BearerToken, SessionUser
 from jiesu.api.errors import install_error_handlers
 
@@ -44,7 +44,11 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", health.router)
+# Before the ticket router: its /tickets/{number} would otherwise take /tickets/bulk and /tickets/export.
+api.add_router("/tickets", bulk.router)
+api.add_router("/", exports.router)
 api.add_router("/tickets", tickets.router)
 api.add_router("/tickets", attachments.router)
 api.add_router("/", units.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("/saved-searches", saved_searches.router)

@@ -300,3 +300,63 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReplyElementScheme(BaseModel):
+    """A version of the reply-element checklist (六要素): what a reply must account for, in force
+    from `valid_from` until the day before the next version's `valid_from` (`valid_to`, set then)."""
+
+    code = models.CharField("编码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=128)
+    valid_from = models.DateField("生效日期", db_index=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "反馈要素方案"
+        verbose_name_plural = "反馈要素方案"
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="reply_scheme_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.valid_from} 起）"
+
+
+class ReplyElement(models.Model):
+    """One item of a reply-element scheme, e.g. 办理过程; `required` ones must be ticked."""
+
+    scheme = models.ForeignKey(ReplyElementScheme, on_delete=models.CASCADE, related_name="elements")
+    code = models.CharField("编码", max_length=64)
+    label = models.CharField("名称", max_length=64)
+    required = models.BooleanField("必填", default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="reply_element_code_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SavedSearch(BaseModel):
+    """A user's named ticket-list query (保存的查询): the list's filters as a URL query string."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches", db_index=False
+    )
+    name = models.CharField("名称", max_length=50)
+    query = models.CharField("查询条件", max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = "保存的查询"
+        verbose_name_plural = "保存的查询"
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_search_owner_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

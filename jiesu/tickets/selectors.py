@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from jiesu.core.errors import DomainError, NotFound
@@ -16,6 +16,15 @@ from jiesu.orgs.permissions import user_scope
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Category, Ticket, TicketEvent, TicketUnit
 from jiesu.tickets.permissions import requester_phone_searchable, ticket_ensure_allowed
+from jiesu.tickets.selectors_queues import AWAITING_REPLY as AWAITING_REPLY
+from jiesu.tickets.selectors_queues import NOT_OPEN as NOT_OPEN
+from jiesu.tickets.selectors_queues import QUEUES as QUEUES
+from jiesu.tickets.selectors_queues import TicketQueue as TicketQueue
+from jiesu.tickets.selectors_queues import overdue_condition as overdue_condition
+from jiesu.tickets.selectors_queues import queue_condition, ticket_queues_for
+from jiesu.tickets.selectors_queues import ticket_is_overdue as ticket_is_overdue
+from jiesu.tickets.selectors_search import ORDERINGS as ORDERINGS
+from jiesu.tickets.selectors_search import callback_condition, moment_range, tags_condition, text_condition
 from jiesu.tickets.workflow import TRANSITIONS, TransitionRefused, check, events_allowed_from
 
 # What a typed phone number looks like: digits (also full-width), an optional +, dashes, brackets.
@@ -79,76 +88,9 @@ def ticket_actions_for(*, ticket: Ticket, viewer: User | None) -> list[str]:
 
 # --- Work queues and list search (shared by the web pages and the API) ---
 
-S = TicketStatus
-NOT_OPEN = (S.CLOSED, S.RETURNED_TO_CITY, S.MERGED)
-# Statuses in which the lead unit still owes a reply; a suspended ticket's clock is stopped and a
-# replied ticket owes nothing more, so neither counts as overdue.
-AWAITING_REPLY = (S.DISPATCHED, S.HANDLING, S.RETURN_REQUESTED)
-
-
-def overdue_condition(now: datetime | None = None) -> Q:
-    """The one definition of 'overdue' (已超期) used by pages, API and queues."""
-    return Q(status__in=AWAITING_REPLY, reply_due_at__lt=now or timezone.now())
-
-
-def ticket_is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return ticket.status in AWAITING_REPLY and ticket.reply_due_at is not None and ticket.reply_due_at < now
-
-
-@dataclass(frozen=True)
-class TicketQueue:
-    """A named slice of the viewer's tickets that asks for their action (待签收, 已超期 …)."""
-
-    key: str
-    label: str
-
-
-QUEUES: dict[str, TicketQueue] = {
-    q.key: q
-    for q in (
-        TicketQueue("received", "待签收"),
-        TicketQueue("to_dispatch", "待分拣/派单"),
-        TicketQueue("return_requested", "退单待审"),
-        TicketQueue("replied", "反馈待审核"),
-        TicketQueue("callback", "待回访"),
-        TicketQueue("unit_received", "待签收"),
-        TicketQueue("unit_handling", "办理中"),
-        TicketQueue("overdue", "已超期"),
-    )
-}
-CENTER_QUEUE_KEYS = ("received", "to_dispatch", "return_requested", "replied", "callback", "overdue")
-UNIT_QUEUE_KEYS = ("unit_received", "unit_handling", "overdue")
-
-
-def _queue_condition(key: str, viewer: User | None) -> Q:
-    unit_id = viewer.unit_id if viewer is not None else None
-    conditions = {
-        "received": Q(status=S.RECEIVED),
-        "to_dispatch": Q(status__in=(S.ACKNOWLEDGED, S.TRIAGED)),
-        "return_requested": Q(status=S.RETURN_REQUESTED),
-        "replied": Q(status=S.REPLIED),
-        "callback": Q(status=S.CLOSED, callback_at__isnull=True),
-        "unit_received": Q(status=S.DISPATCHED, lead_unit_id=unit_id),
-        "unit_handling": Q(status=S.HANDLING, lead_unit_id=unit_id),
-        "overdue": overdue_condition(),
-    }
-    return conditions[key]
-
-
-def ticket_queues_for(*, viewer: User | None) -> list[TicketQueue]:
-    """The work queues of the viewer's roles, in display order, without duplicates."""
-    if viewer is None or user_scope(viewer).nothing:
-        return []
-    keys: list[str] = []
-    if user_scope(viewer).everything:
-        if viewer.has_role(Role.AGENT, Role.SHIFT_LEAD):
-            keys += CENTER_QUEUE_KEYS
-        elif viewer.has_role(Role.CALLBACK_AGENT):
-            keys += ("callback",)
-    elif viewer.has_role(Role.UNIT_STAFF):
-        keys += UNIT_QUEUE_KEYS
-    return [QUEUES[k] for k in dict.fromkeys(keys)]
+# Queues are defined in selectors_queues (names imported above stay importable from here);
+# `_queue_condition` is the name the list search below uses.
+_queue_condition = queue_condition
 
 
 def ticket_queue_counts(*, viewer: User | None) -> list[tuple[TicketQueue, int]]:
@@ -156,8 +98,9 @@ def ticket_queue_counts(*, viewer: User | None) -> list[tuple[TicketQueue, int]]
     queues = ticket_queues_for(viewer=viewer)
     if not queues:
         return []
+    now = timezone.now()  # one moment for every queue, so that the counts add up
     counts = tickets_visible_to(viewer=viewer).aggregate(
-        **{q.key: Count("pk", filter=_queue_condition(q.key, viewer)) for q in queues}
+        **{q.key: Count("pk", filter=queue_condition(q.key, viewer, now)) for q in queues}
     )
     return [(q, counts[q.key]) for q in queues]
 
@@ -176,7 +119,10 @@ def viewer_sees_status_totals(viewer: User | None) -> bool:
 
 @dataclass(frozen=True)
 class TicketSearch:
-    """Filters of the ticket list; empty values mean "any"."""
+    """Filters of the ticket list (page and API alike); empty values mean "any".
+
+    Date ranges take dates (whole days, both ends included) or datetimes (from included, to
+    excluded). `lead_unit_id` includes the units below it; `category_id` the categories below it."""
 
     queue: str = ""
     statuses: tuple[str, ...] = ()
@@ -185,25 +131,31 @@ class TicketSearch:
     urgency: str = ""
     district_id: int | None = None
     township_id: int | None = None
+    community_id: int | None = None
     lead_unit_id: int | None = None
     category_id: int | None = None
     received_from: date | None = None
     received_to: date | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
+    deadline_from: date | None = None
+    deadline_to: date | None = None
     keyword: str = ""
-    overdue: bool = False
+    overdue: bool | None = None
+    is_repeat: bool | None = None
+    tags: tuple[str, ...] = ()
+    callback: str = ""
+    assessment_scope: str = ""
     order: str = "-received"
 
 
-ORDERINGS = {
-    "-received": (F("received_at").desc(), F("id").desc()),
-    "received": (F("received_at").asc(), F("id").asc()),
-    "deadline": (F("reply_due_at").asc(nulls_last=True), F("id").asc()),
-    "-deadline": (F("reply_due_at").desc(nulls_last=True), F("id").desc()),
-}
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _subtree_condition(field: str, model: type[Unit] | type[Category], pk: int) -> Q:
+    path = model.objects.filter(pk=pk).values_list("path", flat=True).first()
+    if not path:
+        return Q(pk__in=[])
+    below = list(model.objects.filter(path__startswith=path).values_list("pk", flat=True)[:1000])
+    # A unit without units below it (the usual case) is an exact match the composite indexes serve.
+    return Q(**{f"{field}_id": pk}) if below == [pk] else Q(**{f"{field}__path__startswith": path})
 
 
 def _search_condition(search: TicketSearch, viewer: User | None) -> Q:
@@ -212,27 +164,30 @@ def _search_condition(search: TicketSearch, viewer: User | None) -> Q:
         cond &= _queue_condition(search.queue, viewer)
     if search.statuses:
         cond &= Q(status__in=search.statuses)
-    for field, value in (("channel", search.channel), ("kind", search.kind), ("urgency", search.urgency)):
-        if value:
-            cond &= Q(**{field: value})
-    for field, pk in (
+    exact = (
+        ("channel", search.channel),
+        ("kind", search.kind),
+        ("urgency", search.urgency),
+        ("assessment_scope", search.assessment_scope),
         ("district_id", search.district_id),
         ("township_id", search.township_id),
-        ("lead_unit_id", search.lead_unit_id),
-    ):
-        if pk is not None:
-            cond &= Q(**{field: pk})
+        ("community_id", search.community_id),
+        ("is_repeat", search.is_repeat),
+    )
+    cond &= Q(**{field: value for field, value in exact if value is not None and value != ""})
+    if search.lead_unit_id is not None:
+        cond &= _subtree_condition("lead_unit", Unit, search.lead_unit_id)
     if search.category_id is not None:
-        category_path = Category.objects.filter(pk=search.category_id).values_list("path", flat=True).first()
-        cond &= Q(category__path__startswith=category_path) if category_path else Q(pk__in=[])
-    if search.received_from is not None:
-        cond &= Q(received_at__gte=_day_start(search.received_from))
-    if search.received_to is not None:
-        cond &= Q(received_at__lt=_day_start(search.received_to + timedelta(days=1)))
+        cond &= _subtree_condition("category", Category, search.category_id)
+    cond &= moment_range("received_at", search.received_from, search.received_to)
+    cond &= moment_range("closed_at", search.closed_from, search.closed_to)
+    cond &= moment_range("reply_due_at", search.deadline_from, search.deadline_to)
+    cond &= tags_condition(search.tags) & callback_condition(search.callback)
     if search.keyword.strip():
         cond &= keyword_condition(search.keyword, viewer)
-    if search.overdue:
-        cond &= _queue_condition("overdue", viewer)
+    if search.overdue is not None:
+        late = _queue_condition("overdue", viewer)
+        cond &= late if search.overdue else ~late
     return cond
 
 
@@ -243,7 +198,13 @@ def keyword_condition(keyword: str, viewer: User | None) -> Q:
     the ring, so that a search during a key rotation misses nothing); units never find a
     confidential requester's ticket by the number."""
     word = keyword.strip()
-    cond = Q(title__icontains=word) | Q(content__icontains=word) | Q(number=word)
+    cond = text_condition(word)
+    if not word.isascii() and not PHONE_KEYWORD.match(word):
+        # Numbers are ASCII and phones digits: leaving out an OR that can never match lets
+        # PostgreSQL answer a Chinese word from the bigram index alone instead of rechecking
+        # every row it finds against the whole condition.
+        return cond
+    cond |= Q(number=word)
     if PHONE_KEYWORD.match(word) and len(phone_normalise(word)) >= PHONE_MIN_DIGITS:
         try:
             digests = keyring().phone_digests(word)

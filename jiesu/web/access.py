@@ -10,6 +10,8 @@ from jiesu.tickets.workflow import TRANSITIONS
 
 # Uploading evidence is part of working a ticket, so the roles that work tickets may do it.
 ATTACHMENT_ROLES = frozenset({Role.AGENT, Role.SHIFT_LEAD, Role.UNIT_STAFF, Role.CALLBACK_AGENT})
+# Those who watch the hotline as a whole rather than work single tickets.
+DASHBOARD_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.SHIFT_LEAD})
 
 
 def can_intake(user: User | None) -> bool:
@@ -22,3 +24,10 @@ def can_intake(user: User | None) -> bool:
 
 def can_attach(user: User) -> bool:
     return user.is_active and user.has_role(*ATTACHMENT_ROLES)
+
+
+def can_see_dashboard(user: User | None) -> bool:
+    """The read-only dashboard: leaders, analysts and shift leads who see some tickets."""
+    if user is None or not user.is_active or not user.has_role(*DASHBOARD_ROLES):
+        return False
+    return not user_scope(user).nothing

@@ -1,38 +1,29 @@
-"""Ledger imports started from the web page, run in a background thread.
+"""Ledger imports started from the web page, run in a background thread (jiesu.core.background).
 
-The job's state lives in the Django cache under its id, so the progress page can poll it. The
-default cache is per process: that suits `jiesu runserver`/the demo, where the page and the thread
-share a process; a multi-process deployment needs a shared cache (Redis) or the worker command.
+The job's state lives in the Django cache under its id, so the progress page can poll it.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-import threading
 import uuid
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
-from django.db import close_old_connections, connection
-
+from jiesu.core.background import JobProgress, background_run, background_wait, job_state_get, job_state_save
 from jiesu.core.errors import DomainError
 from jiesu.orgs.models import User
 from jiesu.tickets.importing.service import tickets_import
 
 logger = logging.getLogger(__name__)
 
-JOB_TTL_SECONDS = 24 * 3600
-
 SUMMARY_LABELS = {"created": "新建工单", "updated": "更新工单", "unchanged": "无变化", "rejected": "出错行数"}
-
-_threads: dict[str, threading.Thread] = {}
 
 
 @dataclass
-class ImportJob:
+class ImportJob(JobProgress):
     id: str
     owner_id: int
     file_name: str
@@ -46,33 +37,17 @@ class ImportJob:
     error: str = ""
 
     @property
-    def finished(self) -> bool:
-        return self.state in {"done", "failed"}
-
-    @property
     def summary_rows(self) -> list[tuple[str, Any]]:
         return [(SUMMARY_LABELS.get(k, k), v) for k, v in self.summary.items()]
 
-    @property
-    def percent(self) -> int:
-        if self.state == "done":
-            return 100
-        if not self.total:
-            return 0
-        return min(99, self.processed * 100 // self.total)
-
-
-def _key(job_id: str) -> str:
-    return f"web:import-job:{job_id}"
-
 
 def _save(job: ImportJob) -> None:
-    cache.set(_key(job.id), asdict(job), JOB_TTL_SECONDS)
+    job_state_save("import", job.id, asdict(job))
 
 
 def import_job_get(job_id: str) -> ImportJob | None:
-    raw = cache.get(_key(job_id))
-    return ImportJob(**raw) if isinstance(raw, dict) else None
+    raw = job_state_get("import", job_id)
+    return ImportJob(**raw) if raw is not None else None
 
 
 def _plain(value: Any) -> Any:
@@ -95,7 +70,6 @@ def _finish(job: ImportJob, result: Any) -> None:
 
 
 def _run(job: ImportJob, path: Path, source: str, actor_id: int) -> None:
-    close_old_connections()
     try:
         job.state = "running"
         _save(job)
@@ -121,22 +95,16 @@ def _run(job: ImportJob, path: Path, source: str, actor_id: int) -> None:
     finally:
         _save(job)
         shutil.rmtree(path.parent, ignore_errors=True)
-        connection.close()
-        _threads.pop(job.id, None)
 
 
 def import_job_start(*, path: Path, file_name: str, mapping: str, source: str, dry_run: bool, actor: User) -> str:
     """Start importing `path` (which this module then owns and deletes) and return the job id."""
     job = ImportJob(id=uuid.uuid4().hex, owner_id=actor.pk, file_name=file_name, mapping=mapping, dry_run=dry_run)
     _save(job)
-    thread = threading.Thread(target=_run, args=(job, path, source, actor.pk), name=f"import-{job.id}", daemon=True)
-    _threads[job.id] = thread
-    thread.start()
+    background_run(job.id, lambda: _run(job, path, source, actor.pk))
     return job.id
 
 
 def import_job_wait(job_id: str, timeout: float) -> None:
     """Block until the job's thread ends (for the command line and tests)."""
-    thread = _threads.pop(job_id, None)
-    if thread is not None:
-        thread.join(timeout)
+    background_wait(job_id, timeout)

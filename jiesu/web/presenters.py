@@ -25,7 +25,7 @@ from jiesu.tickets.choices import (
     TicketStatus,
     Urgency,
 )
-from jiesu.tickets.models import Category, Ticket, TicketEvent
+from jiesu.tickets.models import Attachment, Category, ReplyElement, ReplyElementScheme, Ticket, TicketEvent
 from jiesu.tickets.services.pii import requester_may_reveal, requester_view
 
 
@@ -41,16 +41,48 @@ def format_duration(seconds: int) -> str:
     return f"{mins}分钟"
 
 
+# How close a running deadline is: (class suffix, word shown beside the countdown); the word
+# makes the urgency readable without colour. Thresholds in seconds left.
+URGENCY_SOON_SECONDS = 24 * 3600
+URGENCY_NEAR_SECONDS = 4 * 3600
+URGENCY_WORDS = {"ok": "充裕", "soon": "临近", "near": "紧迫", "overdue": "已超期", "paused": "已挂起"}
+
+
+def deadline_urgency(due: datetime, now: datetime) -> str:
+    """ok (> 24 h left) · soon (≤ 24 h) · near (≤ 4 h) · overdue; the same thresholds as countdown.js."""
+    left = (due - now).total_seconds()
+    if left < 0:
+        return "overdue"
+    if left <= URGENCY_NEAR_SECONDS:
+        return "near"
+    return "soon" if left <= URGENCY_SOON_SECONDS else "ok"
+
+
 @dataclass(frozen=True)
 class DeadlineRow:
     label: str
     due_at: datetime | None
     done_at: datetime | None
     state: str  # open | overdue | done | done_late
+    urgency: str = ""  # for running deadlines: ok | soon | near | overdue | paused
 
     @property
     def is_red(self) -> bool:
         return self.state in {"overdue", "done_late"}
+
+    @property
+    def urgency_word(self) -> str:
+        return URGENCY_WORDS.get(self.urgency, "")
+
+    @property
+    def due_iso(self) -> str:
+        """The deadline for countdown.js: ISO 8601 with offset, whole seconds (Date.parse-safe)."""
+        return timezone.localtime(self.due_at).isoformat(timespec="seconds") if self.due_at else ""
+
+    @property
+    def is_running(self) -> bool:
+        """Counting down in the browser: open, with a deadline, and the clock not stopped."""
+        return self.due_at is not None and self.state in {"open", "overdue"} and self.urgency != "paused"
 
 
 # (label, deadline field, field that records the stage as done)
@@ -70,21 +102,31 @@ def _state(due: datetime | None, done: datetime | None, now: datetime) -> str:
     return "overdue" if due is not None and due < now else "open"
 
 
+def _urgency(due: datetime | None, state: str, now: datetime, suspended: bool) -> str:
+    if due is None or state not in {"open", "overdue"}:
+        return ""
+    return "paused" if suspended else deadline_urgency(due, now)
+
+
 def ticket_deadlines(ticket: Ticket) -> list[DeadlineRow]:
-    """One row per stage that has a deadline or has happened, in lifecycle order."""
+    """One row per stage that has a deadline or has happened, in lifecycle order; a suspended
+    ticket's running deadlines are marked paused (its clock is stopped, see services.deadlines)."""
     now = timezone.now()
+    suspended = ticket.suspended_at is not None
     rows = []
     for label, due_field, done_field in STAGES:
         due, done = getattr(ticket, due_field), getattr(ticket, done_field)
         if due is None and done is None:
             continue
-        rows.append(DeadlineRow(label, due, done, _state(due, done, now)))
+        state = _state(due, done, now)
+        rows.append(DeadlineRow(label, due, done, state, _urgency(due, state, now, suspended)))
     if ticket.sector_pushed_at is not None:
         due = ticket.sector_confirmation_due_at
         state = "open" if ticket.sector_confirmation_pending else "done"
         if state == "open" and due is not None and due < now:
             state = "overdue"
-        rows.append(DeadlineRow("行业工单确认", due, None, state))
+        # The sector window is calendar time: suspension does not stop it.
+        rows.append(DeadlineRow("行业工单确认", due, None, state, _urgency(due, state, now, False)))
     return rows
 
 
@@ -139,6 +181,9 @@ class _Names:
             if isinstance(p.get("category"), int):
                 category_ids.add(p["category"])
         self.units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+        schemes = {e.payload["element_scheme"] for e in events if e.payload.get("element_scheme")}
+        elements = ReplyElement.objects.filter(scheme__code__in=schemes) if schemes else ReplyElement.objects.none()
+        self.elements = dict(elements.values_list("code", "label"))
         self.categories = {c.pk: str(c) for c in Category.objects.filter(pk__in=category_ids)}
 
     def unit(self, pk: Any) -> str:
@@ -146,7 +191,7 @@ class _Names:
 
 
 # Internal references that mean nothing to a reader of the timeline.
-HIDDEN_KEYS = frozenset({"master_id", "request_event_id"})
+HIDDEN_KEYS = frozenset({"master_id", "request_event_id", "element_scheme"})
 
 # Until the configurable exclusion list exists, the statutory special-handling cases (条例 Art. 11).
 EXCLUSION_REASON_LABELS = {
@@ -193,6 +238,7 @@ def _formatters(names: _Names) -> dict[str, tuple[str, Any]]:
         "paused_seconds": ("挂起时长", lambda v: format_duration(int(v))),
         "paused_working_minutes": ("其中工作时间", lambda v: format_duration(int(v) * 60)),
         "deadlines": ("时限调整", _deadline_moves),
+        "elements": ("已写明的反馈要素", lambda v: "、".join(names.elements.get(c, c) for c in v) or "无"),
     }
 
 
@@ -244,3 +290,81 @@ def requester_context(
         "reveal_error": error,
         "reveal_reason": reason,
     }
+
+
+# What may be displayed inline, by declared type and by file name: both must agree, so a file
+# named .html or declared text/html is never served for display. SVG is absent on purpose (it
+# can carry script). The type served is ours, not the uploader's.
+INLINE_IMAGE_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+INLINE_AUDIO_TYPES = {
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "ogg": "audio/ogg",
+    "m4a": "audio/mp4",
+    "amr": "audio/amr",
+}
+DECLARED_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav",
+    "audio/x-m4a": "audio/mp4",
+    "audio/m4a": "audio/mp4",
+}
+
+
+def attachment_inline_type(attachment: Attachment) -> str:
+    """The content type to display `attachment` inline with, or "" when it must be downloaded."""
+    extension = attachment.original_name.rsplit(".", 1)[-1].lower() if "." in attachment.original_name else ""
+    served = INLINE_IMAGE_TYPES.get(extension) or INLINE_AUDIO_TYPES.get(extension)
+    declared = attachment.content_type.split(";")[0].strip().lower()
+    declared = DECLARED_ALIASES.get(declared, declared)
+    # An unknown declared type (octet-stream from some clients) is fine when the name says what it is.
+    if served is None or declared not in {served, "", "application/octet-stream"}:
+        return ""
+    return served
+
+
+def attachment_preview(attachment: Attachment) -> str:
+    """How the ticket page shows a file: "image", "audio" or "" (a download link only)."""
+    served = attachment_inline_type(attachment)
+    if served.startswith("image/"):
+        return "image"
+    return "audio" if served.startswith("audio/") else ""
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    attachment: Attachment
+    preview: str
+
+
+def attachment_rows(attachments: Iterable[Attachment]) -> list[AttachmentRow]:
+    return [AttachmentRow(a, attachment_preview(a)) for a in attachments]
+
+
+@dataclass(frozen=True)
+class ReplyClaim:
+    """What the latest reply said it covers, item by item of the scheme it was checked against."""
+
+    scheme_name: str
+    items: list[tuple[str, bool, bool]]  # (label, required, ticked)
+
+
+def reply_claim(ticket: Ticket) -> ReplyClaim | None:
+    reply = ticket.events.filter(kind=EventKind.REPLIED).order_by("-occurred_at", "-id").first()
+    if reply is None or not reply.payload.get("element_scheme"):
+        return None
+    scheme = (
+        ReplyElementScheme.objects.filter(code=reply.payload["element_scheme"]).prefetch_related("elements").first()
+    )
+    if scheme is None:
+        return None
+    ticked = set(reply.payload.get("elements") or [])
+    return ReplyClaim(scheme.name, [(e.label, e.required, e.code in ticked) for e in scheme.elements.all()])

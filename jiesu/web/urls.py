@@ -1,10 +1,28 @@
 from django.urls import path
 
-from jiesu.web.views import actions, attachments, audit, auth, due, home, imports, notifications, pii, security, tickets
+from jiesu.web.views import (
+    actions,
+    attachments,
+    audit,
+    auth,
+    bulk,
+    dashboard,
+    dispatch,
+    due,
+    exports,
+    home,
+    imports,
+    notifications,
+    pii,
+    saved_searches,
+    security,
+    tickets,
+)
 
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("login/code/", auth.login_code, name="login_code"),
@@ -15,13 +33,22 @@ urlpatterns = [
     path("tickets/", tickets.ticket_list, name="ticket_list"),
     path("tickets/new", tickets.ticket_new, name="ticket_new"),
     path("tickets/due/", due.ticket_due_list, name="ticket_due_list"),
+    path("tickets/saved-searches", saved_searches.saved_search_save, name="saved_search_save"),
+    path("tickets/saved-searches/<int:pk>/delete", saved_searches.saved_search_remove, name="saved_search_remove"),
     path("tickets/import", imports.import_start, name="import_start"),
     path("tickets/import/<str:job_id>/", imports.import_job, name="import_job"),
     path("tickets/import/<str:job_id>/progress", imports.import_job_progress, name="import_job_progress"),
+    path("tickets/bulk", bulk.ticket_bulk, name="ticket_bulk"),
+    path("tickets/export", exports.export_start, name="export_start"),
+    path("exports/<str:job_id>/", exports.export_job, name="export_job"),
+    path("exports/<str:job_id>/progress", exports.export_job_progress, name="export_job_progress"),
+    path("exports/<str:job_id>/file", exports.export_download, name="export_download"),
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/act/<str:action>", actions.ticket_act, name="ticket_act"),
     path("tickets/<str:number>/attachments", actions.ticket_attach, name="ticket_attach"),
     path("tickets/<str:number>/reveal", pii.ticket_reveal, name="ticket_reveal"),
+    path("tickets/<str:number>/dispatch-preview", dispatch.dispatch_preview, name="dispatch_preview"),
+    path("units/pick", dispatch.unit_pick, name="unit_pick"),
     path("tickets/<str:number>/attachments/<int:pk>", attachments.attachment_download, name="attachment_download"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/<int:pk>/read", notifications.notification_read, name="notification_read"),

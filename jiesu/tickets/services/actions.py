@@ -39,6 +39,7 @@ class ActionInput:
     reason_code: str = ""
     scope: str = ""
     answer: str = ""
+    elements: list[str] = field(default_factory=list)  # reply elements the reply covers
 
 
 def _unit(pk: int | None) -> Unit | None:
@@ -112,7 +113,7 @@ ACTIONS: dict[str, Action] = {
         is_complex=i.is_complex,
         note=i.reason,
     ),
-    E.SELF_HANDLED: lambda t, a, i: handling.ticket_self_handle(ticket=t, actor=a, answer=i.text),
+    E.SELF_HANDLED: lambda t, a, i: handling.ticket_self_handle(ticket=t, actor=a, answer=i.text, elements=i.elements),
     E.DISPATCHED: lambda t, a, i: dispatch.ticket_dispatch(
         ticket=t, actor=a, lead_unit=_unit(i.lead_unit_id), assisting_units=_units(i.assisting_unit_ids), note=i.reason
     ),
@@ -150,7 +151,7 @@ ACTIONS: dict[str, Action] = {
     ),
     E.SUSPENDED: lambda t, a, i: handling.ticket_suspend(ticket=t, actor=a, reason=i.reason),
     E.RESUMED: lambda t, a, i: handling.ticket_resume(ticket=t, actor=a, reason=i.reason),
-    E.REPLIED: lambda t, a, i: handling.ticket_reply(ticket=t, actor=a, text=i.text),
+    E.REPLIED: lambda t, a, i: handling.ticket_reply(ticket=t, actor=a, text=i.text, elements=i.elements),
     E.CLOSED: lambda t, a, i: handling.ticket_review(ticket=t, actor=a, accept=True, reason=i.reason),
     E.REPLY_SENT_BACK: lambda t, a, i: handling.ticket_review(ticket=t, actor=a, accept=False, reason=i.reason),
     E.CALLBACK_RECORDED: _callback,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -71,6 +72,20 @@ def _dispatch_changes(ticket: Ticket, lead: Unit, at: datetime) -> dict[str, obj
         "unit_acknowledged_at": None,
         **deadline_changes(ticket, {Stage.UNIT_ACKNOWLEDGE: at, Stage.REPLY: at}),
     }
+
+
+def ticket_dispatch_deadlines(
+    *, ticket: Ticket, lead_unit: Unit, at: datetime | None = None
+) -> dict[Stage, datetime | None]:
+    """The unit-acknowledge and reply deadlines a dispatch to `lead_unit` at `at` would set: the
+    same computation as the dispatch itself, on a copy, so the preview cannot drift from it."""
+    preview = copy.copy(ticket)
+    changes = _dispatch_changes(preview, lead_unit, at or timezone.now())
+    due: dict[Stage, datetime | None] = {}
+    for stage, name in ((Stage.UNIT_ACKNOWLEDGE, "unit_acknowledge_due_at"), (Stage.REPLY, "reply_due_at")):
+        value = changes.get(name)
+        due[stage] = value if isinstance(value, datetime) else None
+    return due
 
 
 def _check_units(lead: Unit | None, assisting: Sequence[Unit]) -> Unit:

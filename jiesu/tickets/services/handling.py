@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from jiesu.tickets.services.deadlines import (
     deadline_pause_changes,
     deadline_pause_payload,
 )
+from jiesu.tickets.services.reply_elements import reply_elements_check
 from jiesu.tickets.services.transitions import ticket_transition
 
 
@@ -45,26 +47,42 @@ def _closing_changes(ticket: Ticket, at: datetime) -> dict[str, Any]:
 
 
 @transaction.atomic
-def ticket_self_handle(*, ticket: Ticket, actor: User | None, answer: str, at: datetime | None = None) -> TicketEvent:
-    """The center answers the appeal itself (直接办复) and closes it."""
+def ticket_self_handle(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    answer: str,
+    at: datetime | None = None,
+    elements: Sequence[str] = (),
+) -> TicketEvent:
+    """The center answers the appeal itself (直接办复) and closes it; `elements` are the reply
+    elements the answer covers (see services.reply_elements)."""
     if not answer.strip():
         raise TicketInvalid("请填写答复内容")
     at = at or timezone.now()
+    payload = reply_elements_check(ticked=elements, at=at)
     changes = {"reply_text": answer.strip(), "replied_at": at, "is_direct_answer": True, **_closing_changes(ticket, at)}
-    return ticket_transition(ticket=ticket, event=EventKind.SELF_HANDLED, actor=actor, occurred_at=at, changes=changes)
+    return ticket_transition(
+        ticket=ticket, event=EventKind.SELF_HANDLED, actor=actor, occurred_at=at, payload=payload, changes=changes
+    )
 
 
 @transaction.atomic
-def ticket_reply(*, ticket: Ticket, actor: User | None, text: str, at: datetime | None = None) -> TicketEvent:
+def ticket_reply(
+    *, ticket: Ticket, actor: User | None, text: str, at: datetime | None = None, elements: Sequence[str] = ()
+) -> TicketEvent:
+    """The lead unit's reply; refused unless it names every required reply element in force."""
     if not text.strip():
         raise TicketInvalid("请填写办理结果")
     at = at or timezone.now()
+    payload = {"on_time": ticket.reply_due_at is None or at <= ticket.reply_due_at}
+    payload.update(reply_elements_check(ticked=elements, at=at))
     return ticket_transition(
         ticket=ticket,
         event=EventKind.REPLIED,
         actor=actor,
         occurred_at=at,
-        payload={"on_time": ticket.reply_due_at is None or at <= ticket.reply_due_at},
+        payload=payload,
         changes={"reply_text": text.strip(), "replied_at": at},
     )
 

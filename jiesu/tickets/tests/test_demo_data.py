@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from jiesu.orgs.demo import WANGJING_CODE
 from jiesu.tickets.choices import TicketStatus
@@ -24,6 +25,7 @@ from jiesu.tickets.demo.generator import (
 )
 from jiesu.tickets.demo.loader import demo_data_load
 from jiesu.tickets.models import Ticket, TicketEvent
+from jiesu.tickets.services.reply_elements import reply_element_scheme_in_force
 
 PLACES = (
     Place("朝阳区", "望京街道", "110105"),
@@ -169,5 +171,12 @@ def test_loading_the_same_batch_again_changes_nothing(settings, tmp_path: Path, 
     assert again.live.steps == 0
     assert TicketEvent.objects.count() == events
     call_command("demo")  # the make-demo set-up leaves a database with tickets alone
-    assert "数据库中已有工单" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "数据库中已有工单" in out
     assert TicketEvent.objects.count() == events
+    # ... and puts the default reply-element checklist in force from today, once.
+    assert "反馈要素：默认方案" in out
+    scheme = reply_element_scheme_in_force(on=timezone.localdate())
+    assert scheme is not None and scheme.elements.count() == 6
+    call_command("demo")
+    assert "反馈要素：已有方案" in capsys.readouterr().out

@@ -10,11 +10,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
 
 from jiesu.tickets.choices import AssessmentScope, EventKind, Kind, Satisfaction, SectorAnswer, Urgency
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.services.actions import ActionInput
+from jiesu.tickets.services.reply_elements import reply_element_scheme_at
 from jiesu.tickets.workflow import TRANSITIONS
 from jiesu.web.forms.base import ChineseForm, Pickers, with_blank
 from jiesu.web.presenters import EXCLUSION_REASON_LABELS
@@ -26,7 +30,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     E.ACKNOWLEDGED: (),
     E.CONTACTED: ("reached", "reason"),
     E.TRIAGED: ("category", "kind", "urgency", "is_complex", "reason"),
-    E.SELF_HANDLED: ("text",),
+    E.SELF_HANDLED: ("text", "elements"),
     E.DISPATCHED: ("lead_unit", "assisting_units", "reason"),
     E.FORWARDED: ("lead_unit", "reason"),
     E.REDISPATCHED: ("lead_unit", "assisting_units", "reason"),
@@ -42,7 +46,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     E.EXTENSION_REJECTED: ("reason",),
     E.SUSPENDED: ("reason",),
     E.RESUMED: ("reason",),
-    E.REPLIED: ("text",),
+    E.REPLIED: ("text", "elements", "files"),
     E.CLOSED: ("reason",),
     E.REPLY_SENT_BACK: ("reason",),
     E.CALLBACK_RECORDED: ("contacted", "resolved", "satisfaction", "is_valid", "reason"),
@@ -84,13 +88,64 @@ def _reason(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
     )
 
 
+# Actions whose unit selects get a search box and a deadline preview (web/tickets/_unit_search.html).
+UNIT_SEARCH_EVENTS = frozenset({E.DISPATCHED, E.REDISPATCHED})
+
+
 def _lead_unit(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
+    attrs: dict[str, str] = {}
     if event == E.FORWARDED:
         choices: list[Any] = pickers.units_below(ticket.lead_unit)
         label = "下派至"
     else:
         choices, label = pickers.handling_units, "主办单位"
-    return forms.TypedChoiceField(label=label, choices=with_blank(choices, "请选择…"), coerce=int, empty_value=None)
+    if event in UNIT_SEARCH_EVENTS:
+        # Choosing a lead unit asks the server for the deadline the dispatch would set.
+        attrs = {
+            "hx-get": reverse("web:dispatch_preview", args=[ticket.number]),
+            "hx-trigger": "change",
+            "hx-target": f"#deadline-preview-{event}",
+            "aria-describedby": f"deadline-preview-{event}",
+        }
+    return forms.TypedChoiceField(
+        label=label,
+        choices=with_blank(choices, "请选择…"),
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs=attrs),
+    )
+
+
+def _elements(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field | None:
+    """The checklist of the reply-element scheme in force; no field when none is set."""
+    scheme = reply_element_scheme_at(timezone.now())
+    if scheme is None:
+        return None
+    elements = list(scheme.elements.all())
+    required = "、".join(e.label for e in elements if e.required)
+    return forms.MultipleChoiceField(
+        label=f"反馈要素（{scheme.name}）",
+        required=False,
+        choices=[(e.code, f"{e.label}{'' if e.required else '（选填）'}") for e in elements],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "reply-elements"}),
+        help_text=f"请逐项确认反馈内容已写明：{required}" if required else "",
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more uploaded files (the reply's attachments)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
 
 
 def _assisting(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
@@ -124,7 +179,7 @@ def _until(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
     )
 
 
-FieldFactory = Callable[[str, Ticket, Pickers], forms.Field]
+FieldFactory = Callable[[str, Ticket, Pickers], forms.Field | None]
 
 FACTORIES: dict[str, FieldFactory] = {
     "reason": _reason,
@@ -154,6 +209,8 @@ FACTORIES: dict[str, FieldFactory] = {
     "answer": lambda e, t, p: forms.ChoiceField(
         label="是否属于本行业", choices=SectorAnswer.choices, widget=forms.RadioSelect
     ),
+    "elements": _elements,
+    "files": lambda e, t, p: MultipleFileField(label="附件（可多选）", required=False),
 }
 
 
@@ -162,12 +219,32 @@ class ActionForm(ChineseForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *, event: str, ticket: Ticket, pickers: Pickers, data: Any = None) -> None:
-        super().__init__(data=data, prefix=event, initial={"version": ticket.version})
+    def __init__(self, *, event: str, ticket: Ticket, pickers: Pickers, data: Any = None, files: Any = None) -> None:
+        super().__init__(data=data, files=files, prefix=event, initial={"version": ticket.version})
         self.event = event
         self.label = E(event).label
         for name in FIELDS[event]:
-            self.fields[name] = FACTORIES[name](event, ticket, pickers)
+            field = FACTORIES[name](event, ticket, pickers)
+            if field is not None:
+                self.fields[name] = field
+
+    @property
+    def has_unit_search(self) -> bool:
+        return self.event in UNIT_SEARCH_EVENTS
+
+    def clean_elements(self) -> list[str]:
+        """Every required element ticked, or the Chinese error beside the checklist (the service
+        checks the same for the API; this only says it where the user looks)."""
+        ticked: list[str] = self.cleaned_data.get("elements") or []
+        scheme = reply_element_scheme_at(timezone.now())
+        if scheme is not None:
+            missing = [e.label for e in scheme.elements.all() if e.required and e.code not in ticked]
+            if missing:
+                raise forms.ValidationError(f"反馈内容缺少必备要素：{'、'.join(missing)}")
+        return ticked
+
+    def uploaded_files(self) -> list[UploadedFile]:
+        return list(self.cleaned_data.get("files") or [])
 
     @property
     def is_plain(self) -> bool:
@@ -202,4 +279,5 @@ class ActionForm(ChineseForm):
             reason_code=d.get("reason_code") or "",
             scope=d.get("scope") or "",
             answer=d.get("answer") or "",
+            elements=list(d.get("elements") or []),
         )

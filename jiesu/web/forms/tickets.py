@@ -7,10 +7,12 @@ from typing import Any
 
 from django import forms
 
+from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit
-from jiesu.tickets.choices import Channel, Kind, TicketStatus, Urgency
+from jiesu.tickets.choices import AssessmentScope, Channel, Kind, TicketStatus, Urgency
 from jiesu.tickets.models import Category
-from jiesu.tickets.selectors import ORDERINGS, QUEUES, TicketSearch
+from jiesu.tickets.selectors import QUEUES, TicketSearch
+from jiesu.tickets.selectors_search import CALLBACK_OUTCOMES, TAGS
 from jiesu.tickets.services.intake import TicketDraft
 from jiesu.web.forms.base import ChineseForm, Pickers, with_blank
 
@@ -19,14 +21,32 @@ ORDER_LABELS = {
     "received": "受理时间（旧→新）",
     "deadline": "反馈时限（近→远）",
     "-deadline": "反馈时限（远→近）",
+    "-closed": "办结时间（新→旧）",
+    "closed": "办结时间（旧→新）",
+    "number": "工单编号（小→大）",
+    "-number": "工单编号（大→小）",
+    "status": "状态",
+    "-status": "状态（倒序）",
+    "-urgency": "紧急程度（紧急在前）",
+    "urgency": "紧急程度（一般在前）",
 }
 PHONE_RE = re.compile(r"^[0-9+\-() ]{3,32}$")
+YES_NO = [("yes", "是"), ("no", "否")]
+DATE_RANGES = (("received_from", "received_to"), ("closed_from", "closed_to"), ("deadline_from", "deadline_to"))
 
 
 def _id_field(label: str, choices: list[Any], blank: str = "全部") -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=with_blank(choices, blank), coerce=int, empty_value=None, required=False
     )
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
 
 
 class TicketFilterForm(ChineseForm):
@@ -39,41 +59,91 @@ class TicketFilterForm(ChineseForm):
         widget=forms.TextInput(attrs={"placeholder": "标题、内容、工单编号或完整联系电话"}),
     )
     queue = forms.ChoiceField(label="队列", required=False)
-    status = forms.ChoiceField(label="状态", required=False, choices=with_blank(TicketStatus.choices))
+    status = forms.MultipleChoiceField(
+        label="状态（可多选）",
+        required=False,
+        choices=TicketStatus.choices,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
     channel = forms.ChoiceField(label="受理渠道", required=False, choices=with_blank(Channel.choices))
     kind = forms.ChoiceField(label="诉求类型", required=False, choices=with_blank(Kind.choices))
     urgency = forms.ChoiceField(label="紧急程度", required=False, choices=with_blank(Urgency.choices))
-    received_from = forms.DateField(label="受理日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    received_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_from = _date_field("受理日期从")
+    received_to = _date_field("受理日期至")
+    closed_from = _date_field("办结日期从")
+    closed_to = _date_field("办结日期至")
+    deadline_from = _date_field("反馈时限从")
+    deadline_to = _date_field("反馈时限至")
+    tags = forms.MultipleChoiceField(
+        label="标签（含任一）",
+        required=False,
+        choices=[(key, label) for key, (_, label) in TAGS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_repeat = forms.ChoiceField(label="重复诉求", required=False, choices=with_blank(YES_NO))
+    callback = forms.ChoiceField(
+        label="回访结果",
+        required=False,
+        choices=with_blank([(k, label) for k, (_, label) in CALLBACK_OUTCOMES.items()]),
+    )
+    assessment_scope = forms.ChoiceField(label="考核范围", required=False, choices=with_blank(AssessmentScope.choices))
     overdue = forms.BooleanField(label="只看已超期", required=False)
-    order = forms.ChoiceField(label="排序", required=False, choices=[(k, ORDER_LABELS[k]) for k in ORDERINGS])
+    order = forms.ChoiceField(label="排序", required=False, choices=[(k, ORDER_LABELS[k]) for k in ORDER_LABELS])
 
     def __init__(self, *args: Any, pickers: Pickers, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["queue"].choices = with_blank([(q.key, q.label) for q in QUEUES.values()])  # type: ignore[attr-defined]
         self.fields["district"] = _id_field("所属区", pickers.districts)
         self.fields["township"] = _id_field("所属街乡镇", pickers.townships)
-        self.fields["lead_unit"] = _id_field("主办单位", pickers.handling_units)
-        self.fields["category"] = _id_field("问题分类", pickers.categories)
-        self.order_fields(["q", "status", "channel", "kind", "urgency", "district", "township", "lead_unit"])
+        self.fields["community"] = _id_field("所属社区村", self._communities(), "全部（先选街乡镇）")
+        self.fields["lead_unit"] = _id_field("主办单位（含下级）", pickers.handling_units)
+        self.fields["category"] = _id_field("问题分类（含下级）", pickers.categories)
+        self.order_fields(
+            ["q", "status", "channel", "kind", "urgency", "district", "township", "community", "lead_unit", "category"]
+        )
+
+    def _communities(self) -> list[tuple[int, str]]:
+        """The communities of the chosen township; a chosen community stays listed without one."""
+        data = self.data if self.is_bound else {}
+        township, community = data.get("township"), data.get("community")
+        units = Unit.objects.filter(kind=UnitKind.COMMUNITY, is_active=True)
+        if township and str(township).isdigit():
+            units = units.filter(parent_id=int(township))
+        elif community and str(community).isdigit():
+            units = units.filter(pk=int(community))
+        else:
+            return []
+        return list(units.order_by("path").values_list("pk", "name")[:500])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for start, end in DATE_RANGES:
+            if data.get(start) and data.get(end) and data[start] > data[end]:
+                self.add_error(end, "结束日期不能早于开始日期")
+        return data
 
     def search(self) -> TicketSearch:
-        """The validated filters; an invalid form searches without filters rather than failing."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid filters; a field in error is left out rather than failing the whole page."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return TicketSearch(
             queue=data.get("queue") or "",
-            statuses=(data["status"],) if data.get("status") else (),
+            statuses=tuple(data.get("status") or ()),
             channel=data.get("channel") or "",
             kind=data.get("kind") or "",
             urgency=data.get("urgency") or "",
             district_id=data.get("district"),
             township_id=data.get("township"),
+            community_id=data.get("community"),
             lead_unit_id=data.get("lead_unit"),
             category_id=data.get("category"),
-            received_from=data.get("received_from"),
-            received_to=data.get("received_to"),
+            **{name: data.get(name) for pair in DATE_RANGES for name in pair},
             keyword=data.get("q") or "",
-            overdue=bool(data.get("overdue")),
+            overdue=True if data.get("overdue") else None,
+            is_repeat=_yes_no(data.get("is_repeat")),
+            tags=tuple(data.get("tags") or ()),
+            callback=data.get("callback") or "",
+            assessment_scope=data.get("assessment_scope") or "",
             order=data.get("order") or "-received",
         )
 

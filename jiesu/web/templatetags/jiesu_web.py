@@ -14,7 +14,7 @@ from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors import ticket_is_overdue
 from jiesu.tickets.services.pii import RequesterView, requester_view
-from jiesu.web.access import can_intake
+from jiesu.web.access import can_intake, can_see_dashboard
 from jiesu.web.presenters import format_duration
 
 register = template.Library()
@@ -40,6 +40,11 @@ def role_labels(user: User) -> str:
 @register.filter
 def may_intake(user: User) -> bool:
     return can_intake(user)
+
+
+@register.filter
+def may_see_dashboard(user: User) -> bool:
+    return can_see_dashboard(user)
 
 
 @register.filter

@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from jiesu.core.errors import DomainError
+from jiesu.orgs.models import User
 from jiesu.tickets.choices import EventKind
+from jiesu.tickets.models import Ticket, TicketEvent
 from jiesu.tickets.services.actions import ticket_perform
 from jiesu.tickets.services.attachments import attachment_store
 from jiesu.web.access import can_attach
@@ -30,7 +33,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     ticket = visible_ticket(request, number)
     if action not in FIELDS:
         raise Http404("不支持的操作")
-    form = ActionForm(event=action, ticket=ticket, pickers=Pickers(), data=request.POST)
+    form = ActionForm(event=action, ticket=ticket, pickers=Pickers(), data=request.POST, files=request.FILES)
     if not form.is_valid():
         messages.error(request, f"「{form.label}」填写有误，请检查标红的项目")
         return render_ticket_detail(request, ticket, bound=form, status=400)
@@ -39,15 +42,35 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         form.refresh_version(ticket.version)
         return render_ticket_detail(request, ticket, bound=form, status=409)
     try:
-        ticket_perform(ticket=ticket, action=action, actor=user, data=form.action_input())
+        _perform(ticket, action, user, form)
     except DomainError as exc:
         messages.error(request, exc.message)
+        field = exc.details.get("field")
+        if isinstance(field, str) and field in form.fields:
+            form.add_error(field, exc.message)
         # Services may have touched the in-memory ticket before refusing: show the stored one.
         fresh = visible_ticket(request, number)
         form.refresh_version(fresh.version)
         return render_ticket_detail(request, fresh, bound=form, status=exc.status)
     messages.success(request, f"已完成「{EventKind(action).label}」")
     return redirect("web:ticket_detail", number=ticket.number)
+
+
+@transaction.atomic
+def _perform(ticket: Ticket, action: str, user: User, form: ActionForm) -> TicketEvent:
+    """The action, then the files sent with it (a reply's attachments) in the same transaction:
+    a refused action stores no file record, and a refused file undoes the action."""
+    event = ticket_perform(ticket=ticket, action=action, actor=user, data=form.action_input())
+    for upload in form.uploaded_files():
+        attachment_store(
+            ticket=ticket,
+            stream=upload,
+            original_name=upload.name or "附件",
+            content_type=upload.content_type or "",
+            actor=user,
+            event=event,
+        )
+    return event
 
 
 @login_required

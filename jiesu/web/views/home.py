@@ -1,5 +1,6 @@
-"""The home page: the viewer's work queues with counts (and what is due soon or overdue), or totals
-by status for leaders."""
+"""The home page per role: the viewer's work queues with counts (each a link to its list), what
+is due soon or overdue, the newest unread notifications, and for leaders and analysts the totals
+by status and the way to the dashboard."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from jiesu.notify.selectors import notifications_for
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.selectors import ticket_queue_counts, ticket_status_counts, viewer_sees_status_totals
+from jiesu.web.access import can_see_dashboard
 from jiesu.web.http import current_user
 from jiesu.web.views.due import due_counts
+
+NEWEST_NOTIFICATIONS = 5
 
 
 @login_required
@@ -26,5 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "due": due_counts(user),
         "totals": totals,
         "total_count": sum(n for _, _, n in totals),
+        "notifications": list(notifications_for(user=user, unread_only=True)[:NEWEST_NOTIFICATIONS]),
+        "show_dashboard": can_see_dashboard(user),
     }
     return render(request, "web/home.html", context)

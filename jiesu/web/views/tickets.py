@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from jiesu.core.errors import DomainError
+from jiesu.tickets.choices import EventKind
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors import (
     QUEUES,
@@ -20,30 +21,55 @@ from jiesu.tickets.selectors import (
     ticket_timeline,
     tickets_search,
 )
+from jiesu.tickets.selectors_related import tickets_related
+from jiesu.tickets.selectors_search import saved_searches_of
 from jiesu.tickets.services.intake import ticket_create
+from jiesu.tickets.services.saved_searches import saved_search_query
 from jiesu.web.access import can_attach, can_intake
 from jiesu.web.forms.actions import FIELDS, ActionForm
 from jiesu.web.forms.base import Pickers
+from jiesu.web.forms.saved_searches import SavedSearchForm
 from jiesu.web.forms.tickets import TicketCreateForm, TicketFilterForm
 from jiesu.web.http import current_user, visible_ticket
-from jiesu.web.presenters import requester_context, ticket_deadlines, timeline_rows
+from jiesu.web.presenters import (
+    attachment_rows,
+    reply_claim,
+    requester_context,
+    ticket_deadlines,
+    timeline_rows,
+)
+from jiesu.web.views.saved_searches import sort_links
 
 PAGE_SIZE = 50
+# The review of a reply shows which reply elements the reply claimed.
+REVIEW_EVENTS = frozenset({EventKind.CLOSED, EventKind.REPLY_SENT_BACK})
 
 
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
+    return ticket_list_page(request)
+
+
+def ticket_list_page(
+    request: HttpRequest, *, query: str | None = None, save_form: SavedSearchForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The list for the request's GET filters, or for `query` when a saved-search form is re-shown."""
     user = current_user(request)
-    form = TicketFilterForm(request.GET or None, pickers=Pickers())
+    filters = request.GET if query is None else QueryDict(query)
+    form = TicketFilterForm(filters or None, pickers=Pickers())
     search = form.search()
-    page = Paginator(tickets_search(viewer=user, search=search), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(tickets_search(viewer=user, search=search), PAGE_SIZE).get_page(filters.get("page"))
     context = {
         "form": form,
         "page": page,
         "search": search,
         "queue": QUEUES.get(search.queue),
+        "sort": sort_links(search.order),
+        "current_query": saved_search_query(filters.urlencode()),
+        "save_form": save_form or SavedSearchForm(),
+        "saved_searches": saved_searches_of(owner=user),
     }
-    return render(request, "web/tickets/list.html", context)
+    return render(request, "web/tickets/list.html", context, status=status)
 
 
 @login_required
@@ -91,8 +117,10 @@ def render_ticket_detail(
         "deadlines": ticket_deadlines(ticket),
         "assisting_units": ticket_assisting_units(ticket=ticket),
         "timeline": timeline_rows(ticket_timeline(ticket=ticket)),
-        "attachments": ticket.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"),
+        "attachments": attachment_rows(ticket.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")),
         "action_forms": forms,
+        "reply_claim": reply_claim(ticket) if any(f.event in REVIEW_EVENTS for f in forms) else None,
+        "related": tickets_related(ticket=ticket, viewer=user),
         "can_attach": can_attach(user),
         **(requester or requester_context(ticket=ticket, viewer=user)),
     }

@@ -20,6 +20,7 @@ class Command(JiesuCommand):
         result = demo_setup()
         self.stdout.write(result.units)
         self.stdout.write(result.categories)
+        self.stdout.write(result.reply_elements)
         if result.data is None:
             self.stdout.write("数据库中已有工单，未生成演示工单")
         else:
