@@ -3,8 +3,8 @@
 Ratios are measured against a baseline in the same run, because the machines are shared.
 Environment: BENCH_IMPORT_ROWS (default 100000), BENCH_LIST_TICKETS (default 1000000),
 BENCH_RECOMPUTE_TICKETS (default 1000000), BENCH_KPI_TICKETS (default 1000000), BENCH_PII_ROWS
-(default 100000), BENCH_INTEL=0 skips the classifier benchmark on the tipdm2020 appeals (a few
-minutes).
+(default 100000), BENCH_EXPORT_ROWS (default 100000), BENCH_INTEL=0 skips the classifier benchmark
+on the tipdm2020 appeals (a few minutes).
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ def main() -> int:
     from bench import (
         bench_audit,
         bench_deadlines,
+        bench_export,
         bench_import,
         bench_intel,
         bench_kpi,
         bench_list,
+        bench_pages,
         bench_pii,
         bench_recompute,
     )
@@ -41,7 +43,9 @@ def main() -> int:
     rows += bench_deadlines.run()
     rows += bench_import.run(rows=size("BENCH_IMPORT_ROWS", 100_000))
     rows += bench_pii.run(rows=size("BENCH_PII_ROWS", 100_000))
+    rows += bench_export.run(rows=size("BENCH_EXPORT_ROWS", 100_000))
     rows += bench_list.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
+    rows += bench_pages.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
     rows += bench_recompute.run(tickets=size("BENCH_RECOMPUTE_TICKETS", 1_000_000))
     rows += bench_kpi.run(tickets=size("BENCH_KPI_TICKETS", 1_000_000))
     rows += bench_audit.run(records=size("BENCH_AUDIT_RECORDS", 1_000_000))
