@@ -13,8 +13,8 @@ from ninja import Field, Path, Router, Schema, Status
 
 from jiesu.api.auth import request_user
 from jiesu.api.errors import responses
+from jiesu.api.filters import ticket_search_from
 from jiesu.api.schemas import Code, TicketFilterIn
-from jiesu.api.tickets import _ticket_search
 from jiesu.orgs.security.sessions import client_address
 from jiesu.tickets.exporting.jobs import ExportJob, export_job_file, export_job_for, export_job_start
 from jiesu.tickets.exporting.service import SELECTION_MAX, search_description, tickets_for_export
@@ -60,11 +60,12 @@ def _job_out(job: ExportJob) -> ExportJobOut:
 
 @router.post(
     "/tickets/export",
-    response=responses({202: ExportJobOut}, 400),
+    response=responses({202: ExportJobOut}, 400, 409),
     summary="导出工单台账（Excel）",
     description="按与工单列表相同的筛选条件（或 numbers 指定的工单）在后台生成 .xlsx 台账，返回任务；"
     "用 GET /api/exports/{id} 查询进度，完成后从 file_url 下载。诉求人信息脱敏，每次导出记入审计日志。"
-    "文件保留 24 小时，只有发起人可以下载。",
+    "文件保留 24 小时，只有发起人可以下载。同一用户同时只能有一个导出任务："
+    "前一个仍在排队或导出中时返回 409 export_running（details.job_id 为进行中的任务）。",
 )
 def export_start_endpoint(request: HttpRequest, payload: TicketExportIn) -> Status[ExportJobOut]:
     user = request_user(request)
@@ -72,7 +73,7 @@ def export_start_endpoint(request: HttpRequest, payload: TicketExportIn) -> Stat
         tickets = tickets_for_export(viewer=user, numbers=payload.numbers)
         filters: dict[str, object] = {"numbers": payload.numbers}
     else:
-        search = _ticket_search(payload)
+        search = ticket_search_from(payload)
         tickets = tickets_for_export(viewer=user, search=search)
         filters = search_description(search)
     job = export_job_start(

@@ -28,7 +28,7 @@ from jiesu.orgs.models import Unit, User
 from jiesu.reminders.selectors import DUE_AT, DUE_STAGE, DUE_STAGE_LABEL
 from jiesu.tickets.choices import AttachmentKind, EventKind, TicketStatus
 from jiesu.tickets.models import Attachment, Category, Ticket, TicketEvent
-from jiesu.tickets.selectors import ticket_is_overdue
+from jiesu.tickets.selectors_queues import ticket_is_overdue
 from jiesu.tickets.services.pii import requester_view
 
 

@@ -5,7 +5,7 @@ Endpoints stay thin: parse, resolve references, call a service or selector, pres
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from django.db import transaction
@@ -15,6 +15,7 @@ from ninja import File, Path, Query, Router, Status, UploadedFile
 
 from jiesu.api.auth import request_user
 from jiesu.api.errors import responses
+from jiesu.api.filters import check_moment, ticket_search_from
 from jiesu.api.presenters import (
     attachment_out,
     due_ticket_out,
@@ -45,7 +46,6 @@ from jiesu.tickets.choices import EventKind
 from jiesu.tickets.errors import StaleTicket, TicketInvalid
 from jiesu.tickets.models import Category, Ticket
 from jiesu.tickets.selectors import (
-    TicketSearch,
     ticket_actions_for,
     ticket_assisting_units,
     ticket_get_for,
@@ -61,7 +61,6 @@ router = Router(tags=["工单"])
 
 # Ticket numbers are ours (digits); the pattern also keeps NUL and odd bytes away from the database.
 Number = Annotated[str, Path(description="工单编号", pattern=r"^[0-9A-Za-z_-]{1,32}$")]
-MIN_YEAR, MAX_YEAR = 2000, 2100
 ACTION_DESCRIPTION = (
     "action 为事件类型（EventKind）。各操作读取的字段：dispatched / redispatched：lead_unit_id（必填）、"
     "assisting_unit_ids、reason；forwarded：lead_unit_id；triaged：category_id、kind、urgency、is_complex、reason；"
@@ -71,12 +70,6 @@ ACTION_DESCRIPTION = (
     "给出 expected_version 时，若工单已被他人修改则返回 409 stale_ticket。"
 )
 FILE_SCHEMA = {"additionalProperties": False, "properties": {"file": {"minLength": 1}}}
-
-
-def _check_moment(value: datetime | None, field: str, label: str) -> None:
-    """Refuse moments outside what deadlines and time zones can handle (before any conversion)."""
-    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValidationFailed(f"{label}的年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间", field=field)
 
 
 def _unit_from_ref(ref: int | str | None, field: str, label: str) -> Unit | None:
@@ -99,7 +92,7 @@ def _category_from_ref(ref: int | str | None) -> Category | None:
 
 
 def _draft(payload: TicketCreateIn) -> TicketDraft:
-    _check_moment(payload.received_at, "received_at", "受理时间")
+    check_moment(payload.received_at, "received_at", "受理时间")
     data = payload.model_dump(exclude={"district", "township", "community", "category"})
     return TicketDraft(
         **data,
@@ -128,70 +121,10 @@ def ticket_create_endpoint(request: HttpRequest, payload: TicketCreateIn) -> Sta
     return Status(201, _detail(ticket_get_for(viewer=user, pk=ticket.pk), user))
 
 
-def _ref_id(field: str, model: type[Unit] | type[Category], value: str | None, label: str) -> int | None:
-    """The id of the unit/category given by code or, failing that, by id."""
-    if not value:
-        return None
-    qs = model.objects.all()
-    found = qs.filter(code=value).values_list("pk", flat=True).first()
-    if found is None and value.isdigit() and len(value) < 19:
-        found = qs.filter(pk=int(value)).values_list("pk", flat=True).first()
-    if found is None:
-        raise ValidationFailed(f"{label}不存在：{value}", field=field)
-    return found
-
-
-# API orderings (field names) → the list's sort keys (selectors_search.ORDERINGS).
-API_ORDERINGS = {"received_at": "received", "reply_due_at": "deadline", "closed_at": "closed", "updated_at": "updated"}
-RANGES = (
-    ("received_from", "received_to", "受理时间"),
-    ("closed_from", "closed_to", "办结时间"),
-    ("deadline_from", "deadline_to", "反馈时限"),
-)
-
-
-def _check_ranges(f: TicketFilterIn) -> None:
-    for start_field, end_field, label in RANGES:
-        start, end = getattr(f, start_field), getattr(f, end_field)
-        _check_moment(start, start_field, f"{label}起")
-        _check_moment(end, end_field, f"{label}止")
-        if start is not None and end is not None and _aware(start) > _aware(end):
-            raise ValidationFailed(f"{label}止不能早于{label}起", field=end_field)
-
-
-def _ticket_search(f: TicketFilterIn) -> TicketSearch:
-    """The API's filters as the list page's TicketSearch, so that both filter alike."""
-    _check_ranges(f)
-    sign, key = ("-", f.ordering[1:]) if f.ordering.startswith("-") else ("", f.ordering)
-    return TicketSearch(
-        statuses=tuple(f.status or ()),
-        channel=f.channel or "",
-        kind=f.kind or "",
-        urgency=f.urgency or "",
-        district_id=_ref_id("district", Unit, f.district, "所属区"),
-        township_id=_ref_id("township", Unit, f.township, "所属街乡镇"),
-        community_id=_ref_id("community", Unit, f.community, "所属社区村"),
-        lead_unit_id=_ref_id("lead_unit", Unit, f.lead_unit, "主办单位"),
-        category_id=_ref_id("category", Category, f.category, "问题分类"),
-        **{name: getattr(f, name) for pair in RANGES for name in pair[:2]},
-        keyword=f.q or "",
-        overdue=f.overdue,
-        is_repeat=f.is_repeat,
-        tags=tuple(f.tags or ()),
-        callback=f.callback or "",
-        assessment_scope=f.assessment_scope or "",
-        order=sign + API_ORDERINGS.get(key, key),
-    )
-
-
-def _aware(value: datetime) -> datetime:
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
 @router.get("", response=responses({200: TicketListOut}, 400), summary="工单列表")
 def ticket_list_endpoint(request: HttpRequest, filters: Query[TicketFilterIn]) -> TicketListOut:
     user = request_user(request)
-    qs = tickets_search(viewer=user, search=_ticket_search(filters))
+    qs = tickets_search(viewer=user, search=ticket_search_from(filters))
     total = qs.count()
     page = qs.select_related("community")[filters.offset : filters.offset + filters.limit]
     now = timezone.now()
@@ -258,7 +191,7 @@ def ticket_events_endpoint(request: HttpRequest, number: Number) -> list[EventOu
 
 
 def _action_input(payload: ActionIn) -> ActionInput:
-    _check_moment(payload.until, "until", "延期时限")
+    check_moment(payload.until, "until", "延期时限")
     data = payload.model_dump(exclude={"expected_version", "satisfaction", "scope", "answer"})
     return ActionInput(
         **data,

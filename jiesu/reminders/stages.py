@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from jiesu.reminders.choices import ReminderStage
-from jiesu.tickets.choices import FINAL_STATUSES, TicketStatus
+from jiesu.tickets.choices import TicketStatus
+from jiesu.tickets.conditions import CALLBACK_DUE, SECTOR_PENDING
 
 S = TicketStatus
 
@@ -44,19 +45,12 @@ STAGES: dict[str, StageSpec] = {
             ReminderStage.UNIT_ACKNOWLEDGE, "unit_acknowledge_due_at", "dispatched_at", Q(status=S.DISPATCHED), True
         ),
         StageSpec(ReminderStage.REPLY, "reply_due_at", "dispatched_at", Q(status__in=[S.DISPATCHED, S.HANDLING]), True),
-        # A callback belongs to the latest closing: after rework the ticket is closed again.
-        StageSpec(
-            ReminderStage.CALLBACK,
-            "callback_due_at",
-            "closed_at",
-            Q(status=S.CLOSED) & (Q(callback_at__isnull=True) | Q(callback_at__lt=F("closed_at"))),
-            False,
-        ),
+        StageSpec(ReminderStage.CALLBACK, "callback_due_at", "closed_at", CALLBACK_DUE, False),
         StageSpec(
             ReminderStage.SECTOR_CONFIRMATION,
             "sector_confirmation_due_at",
             "sector_pushed_at",
-            Q(sector_confirmation_pending=True) & ~Q(status__in=list(FINAL_STATUSES)),
+            SECTOR_PENDING,
             True,
         ),
     )

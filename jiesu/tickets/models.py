@@ -20,6 +20,7 @@ from jiesu.tickets.choices import (
     TicketStatus,
     Urgency,
 )
+from jiesu.tickets.conditions import CALLBACK_DUE, EXCLUSION_PENDING, EXTENSION_PENDING, SECTOR_PENDING
 
 
 class Category(BaseModel):
@@ -201,6 +202,12 @@ class Ticket(BaseModel):
             models.Index(fields=["closed_at"], name="ticket_closed"),
             models.Index(fields=["reply_due_at"], name="ticket_reply_due"),
             models.Index(fields=["requester_phone_digest"], name="ticket_phone_digest"),
+            # Small slices of a table that is mostly closed history: the work queues and reminders
+            # find them through these instead of reading every closed ticket (jiesu.tickets.conditions).
+            models.Index(fields=["callback_due_at"], condition=CALLBACK_DUE, name="ticket_callback_due"),
+            models.Index(fields=["received_at"], condition=EXCLUSION_PENDING, name="ticket_exclusion_pending"),
+            models.Index(fields=["received_at"], condition=EXTENSION_PENDING, name="ticket_extension_pending"),
+            models.Index(fields=["sector_confirmation_due_at"], condition=SECTOR_PENDING, name="ticket_sector_pending"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,20 +17,14 @@ from jiesu.orgs.permissions import user_scope
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Category, Ticket, TicketEvent, TicketUnit
 from jiesu.tickets.permissions import requester_phone_searchable, ticket_ensure_allowed
-from jiesu.tickets.selectors_queues import AWAITING_REPLY as AWAITING_REPLY
-from jiesu.tickets.selectors_queues import NOT_OPEN as NOT_OPEN
-from jiesu.tickets.selectors_queues import QUEUES as QUEUES
-from jiesu.tickets.selectors_queues import TicketQueue as TicketQueue
-from jiesu.tickets.selectors_queues import overdue_condition as overdue_condition
-from jiesu.tickets.selectors_queues import queue_condition, ticket_queues_for
-from jiesu.tickets.selectors_queues import ticket_is_overdue as ticket_is_overdue
-from jiesu.tickets.selectors_search import ORDERINGS as ORDERINGS
-from jiesu.tickets.selectors_search import callback_condition, moment_range, tags_condition, text_condition
+from jiesu.tickets.selectors_queues import QUEUES, TicketQueue, queue_condition, ticket_queues_for
+from jiesu.tickets.selectors_search import ORDERINGS, callback_condition, moment_range, tags_condition, text_condition
 from jiesu.tickets.workflow import TRANSITIONS, TransitionRefused, check, events_allowed_from
 
 # What a typed phone number looks like: digits (also full-width), an optional +, dashes, brackets.
 PHONE_KEYWORD = re.compile(r"^\+?[0-9０-９][0-9０-９\-() ]{5,30}$")
 PHONE_MIN_DIGITS = 7  # a local landline number without its area code
+PHONE_MAX_DIGITS = 13  # a mobile number with the country code (86 + 11 digits)
 TERRITORIAL = {UnitKind.DISTRICT, UnitKind.TOWNSHIP, UnitKind.COMMUNITY, UnitKind.CITY}
 
 
@@ -87,10 +82,7 @@ def ticket_actions_for(*, ticket: Ticket, viewer: User | None) -> list[str]:
 
 
 # --- Work queues and list search (shared by the web pages and the API) ---
-
-# Queues are defined in selectors_queues (names imported above stay importable from here);
-# `_queue_condition` is the name the list search below uses.
-_queue_condition = queue_condition
+# Queues are defined in selectors_queues, the search's building blocks in selectors_search.
 
 
 def ticket_queue_counts(*, viewer: User | None) -> list[tuple[TicketQueue, int]]:
@@ -99,17 +91,29 @@ def ticket_queue_counts(*, viewer: User | None) -> list[tuple[TicketQueue, int]]
     if not queues:
         return []
     now = timezone.now()  # one moment for every queue, so that the counts add up
-    counts = tickets_visible_to(viewer=viewer).aggregate(
-        **{q.key: Count("pk", filter=queue_condition(q.key, viewer, now)) for q in queues}
+    conditions = {q.key: queue_condition(q.key, viewer, now) for q in queues}
+    # Only rows in some queue are read: each condition is served by an index (status, or a partial
+    # one), whereas the table is mostly closed history a plain aggregate would scan whole.
+    anywhere = Q(pk__in=[])
+    for condition in conditions.values():
+        anywhere |= condition
+    counts = (
+        tickets_visible_to(viewer=viewer)
+        .filter(anywhere)
+        .aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
     )
     return [(q, counts[q.key]) for q in queues]
 
 
-def ticket_status_counts(*, viewer: User | None) -> dict[str, int]:
-    """How many visible tickets are in each status (every status present, zeros included)."""
-    rows = tickets_visible_to(viewer=viewer).order_by().values_list("status").annotate(n=Count("pk"))
-    found = dict(rows)
-    return {status: found.get(status, 0) for status in TicketStatus.values}
+def ticket_status_counts(*, viewer: User | None, statuses: Iterable[str] | None = None) -> dict[str, int]:
+    """How many visible tickets are in each of `statuses` (default: all), zeros included. Counting
+    only the open statuses reads a small slice through the status index instead of the history."""
+    wanted = [s for s in TicketStatus.values if statuses is None or s in set(statuses)]
+    qs = tickets_visible_to(viewer=viewer).order_by()
+    if statuses is not None:
+        qs = qs.filter(status__in=wanted)
+    found = dict(qs.values_list("status").annotate(n=Count("pk")))
+    return {status: found.get(status, 0) for status in wanted}
 
 
 def viewer_sees_status_totals(viewer: User | None) -> bool:
@@ -122,7 +126,9 @@ class TicketSearch:
     """Filters of the ticket list (page and API alike); empty values mean "any".
 
     Date ranges take dates (whole days, both ends included) or datetimes (from included, to
-    excluded). `lead_unit_id` includes the units below it; `category_id` the categories below it."""
+    excluded). `lead_unit_id` includes the units below it; `category_id` the categories below it.
+    A caller that has already loaded that unit or category may give its path too (`*_path`, which
+    must be the path of the given id), sparing the search a query."""
 
     queue: str = ""
     statuses: tuple[str, ...] = ()
@@ -133,7 +139,9 @@ class TicketSearch:
     township_id: int | None = None
     community_id: int | None = None
     lead_unit_id: int | None = None
+    lead_unit_path: str = ""
     category_id: int | None = None
+    category_path: str = ""
     received_from: date | None = None
     received_to: date | None = None
     closed_from: date | None = None
@@ -149,19 +157,20 @@ class TicketSearch:
     order: str = "-received"
 
 
-def _subtree_condition(field: str, model: type[Unit] | type[Category], pk: int) -> Q:
-    path = model.objects.filter(pk=pk).values_list("path", flat=True).first()
+def _subtree_condition(field: str, model: type[Unit] | type[Category], pk: int, path: str) -> Q:
+    """`field` is `pk` or one of the units/categories below it; `path` is pk's path if known."""
+    path = path or model.objects.filter(pk=pk).values_list("path", flat=True).first() or ""
     if not path:
         return Q(pk__in=[])
-    below = list(model.objects.filter(path__startswith=path).values_list("pk", flat=True)[:1000])
+    has_below = model.objects.filter(path__startswith=path).exclude(pk=pk).exists()
     # A unit without units below it (the usual case) is an exact match the composite indexes serve.
-    return Q(**{f"{field}_id": pk}) if below == [pk] else Q(**{f"{field}__path__startswith": path})
+    return Q(**{f"{field}__path__startswith": path}) if has_below else Q(**{f"{field}_id": pk})
 
 
 def _search_condition(search: TicketSearch, viewer: User | None) -> Q:
     cond = Q()
     if search.queue in QUEUES:
-        cond &= _queue_condition(search.queue, viewer)
+        cond &= queue_condition(search.queue, viewer)
     if search.statuses:
         cond &= Q(status__in=search.statuses)
     exact = (
@@ -176,9 +185,9 @@ def _search_condition(search: TicketSearch, viewer: User | None) -> Q:
     )
     cond &= Q(**{field: value for field, value in exact if value is not None and value != ""})
     if search.lead_unit_id is not None:
-        cond &= _subtree_condition("lead_unit", Unit, search.lead_unit_id)
+        cond &= _subtree_condition("lead_unit", Unit, search.lead_unit_id, search.lead_unit_path)
     if search.category_id is not None:
-        cond &= _subtree_condition("category", Category, search.category_id)
+        cond &= _subtree_condition("category", Category, search.category_id, search.category_path)
     cond &= moment_range("received_at", search.received_from, search.received_to)
     cond &= moment_range("closed_at", search.closed_from, search.closed_to)
     cond &= moment_range("reply_due_at", search.deadline_from, search.deadline_to)
@@ -186,9 +195,17 @@ def _search_condition(search: TicketSearch, viewer: User | None) -> Q:
     if search.keyword.strip():
         cond &= keyword_condition(search.keyword, viewer)
     if search.overdue is not None:
-        late = _queue_condition("overdue", viewer)
+        late = queue_condition("overdue", viewer)
         cond &= late if search.overdue else ~late
     return cond
+
+
+def keyword_is_phone(keyword: str) -> bool:
+    """True when a search keyword is looked up as a requester's phone number: personal data, so
+    it is masked in logs and never stored. Ticket numbers (14 digits) are longer than any phone."""
+    word = keyword.strip()
+    digits = len(phone_normalise(word))
+    return bool(PHONE_KEYWORD.match(word)) and PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
 
 
 def keyword_condition(keyword: str, viewer: User | None) -> Q:
@@ -205,7 +222,7 @@ def keyword_condition(keyword: str, viewer: User | None) -> Q:
         # every row it finds against the whole condition.
         return cond
     cond |= Q(number=word)
-    if PHONE_KEYWORD.match(word) and len(phone_normalise(word)) >= PHONE_MIN_DIGITS:
+    if keyword_is_phone(word):
         try:
             digests = keyring().phone_digests(word)
         except ImproperlyConfigured:

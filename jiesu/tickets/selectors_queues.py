@@ -11,39 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
 from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
 from jiesu.orgs.permissions import user_scope
-from jiesu.tickets.choices import FINAL_STATUSES, TicketStatus
+from jiesu.tickets.choices import TicketStatus
+from jiesu.tickets.conditions import CALLBACK_DUE, EXCLUSION_PENDING, EXTENSION_PENDING, SECTOR_PENDING
 from jiesu.tickets.models import Ticket
 
 S = TicketStatus
 NOT_OPEN = (S.CLOSED, S.RETURNED_TO_CITY, S.MERGED)
+OPEN_STATUSES = tuple(s for s in S if s not in NOT_OPEN)
 # Statuses in which the lead unit still owes a reply; a suspended ticket's clock is stopped and a
 # replied ticket owes nothing more, so neither counts as overdue.
 AWAITING_REPLY = (S.DISPATCHED, S.HANDLING, S.RETURN_REQUESTED)
 AT_CENTER = (S.ACKNOWLEDGED, S.TRIAGED)
 WITH_UNIT = (S.DISPATCHED, S.HANDLING, S.SUSPENDED)
-
-# The deadline of the stage a ticket is in, by status: what "due soon" watches.
-CENTER_STAGE_DEADLINES: tuple[tuple[tuple[str, ...], str], ...] = (
-    ((S.RECEIVED,), "acknowledge_due_at"),
-    (AT_CENTER, "dispatch_due_at"),
-    ((S.DISPATCHED,), "unit_acknowledge_due_at"),
-    (AWAITING_REPLY, "reply_due_at"),
-)
-UNIT_STAGE_DEADLINES = CENTER_STAGE_DEADLINES[2:]
-
-
-def due_soon_window() -> timedelta:
-    """How far ahead "due soon" looks (JIESU_DUE_SOON_HOURS, read per call so tests may override)."""
-    return timedelta(hours=settings.JIESU_DUE_SOON_HOURS)
 
 
 def overdue_condition(now: datetime | None = None) -> Q:
@@ -54,16 +41,6 @@ def overdue_condition(now: datetime | None = None) -> Q:
 def ticket_is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return ticket.status in AWAITING_REPLY and ticket.reply_due_at is not None and ticket.reply_due_at < now
-
-
-def due_soon_condition(stages: tuple[tuple[tuple[str, ...], str], ...], now: datetime | None = None) -> Q:
-    """A stage deadline still ahead but within the due-soon window (already late is 'overdue')."""
-    now = now or timezone.now()
-    until = now + due_soon_window()
-    condition = Q(pk__in=[])
-    for statuses, field in stages:
-        condition |= Q(status__in=statuses, **{f"{field}__gt": now, f"{field}__lte": until})
-    return condition
 
 
 @dataclass(frozen=True)
@@ -83,7 +60,6 @@ QUEUES: dict[str, TicketQueue] = {
         TicketQueue("to_dispatch", "待分拣/派单"),
         TicketQueue("in_handling", "单位办理中"),
         TicketQueue("replied", "反馈待审核"),
-        TicketQueue("due_soon", "临期"),
         TicketQueue("overdue", "已超期"),
         TicketQueue("return_requested", "退单待审"),
         TicketQueue("callback", "待回访"),
@@ -94,7 +70,6 @@ QUEUES: dict[str, TicketQueue] = {
         TicketQueue("unit_to_contact", "待联系"),
         TicketQueue("unit_handling", "办理中"),
         TicketQueue("unit_returned", "退回重办"),
-        TicketQueue("unit_due_soon", "临期"),
         TicketQueue("unit_extension_pending", "延期申请中"),
         TicketQueue("unit_return_requested", "退单申请中"),
         TicketQueue("unit_sector_pending", "行业待确认"),
@@ -108,7 +83,6 @@ CENTER_QUEUE_KEYS = (
     "to_dispatch",
     "in_handling",
     "replied",
-    "due_soon",
     "overdue",
     "return_requested",
     "callback",
@@ -122,17 +96,12 @@ UNIT_QUEUE_KEYS = (
     "unit_to_contact",
     "unit_handling",
     "unit_returned",
-    "unit_due_soon",
     "overdue",
     "unit_extension_pending",
     "unit_return_requested",
     "unit_sector_pending",
 )
 
-# A callback belongs to the latest closing: after rework and closing again, an earlier callback
-# no longer counts.
-CALLBACK_DUE = Q(status=S.CLOSED) & (Q(callback_at__isnull=True) | Q(callback_at__lt=F("closed_at")))
-SECTOR_PENDING = Q(sector_confirmation_pending=True) & ~Q(status__in=list(FINAL_STATUSES))
 
 CENTER_CONDITIONS: dict[str, Callable[[datetime], Q]] = {
     "received": lambda now: Q(status=S.RECEIVED),
@@ -141,12 +110,11 @@ CENTER_CONDITIONS: dict[str, Callable[[datetime], Q]] = {
     "to_dispatch": lambda now: Q(status__in=AT_CENTER),
     "in_handling": lambda now: Q(status__in=WITH_UNIT),
     "replied": lambda now: Q(status=S.REPLIED),
-    "due_soon": lambda now: due_soon_condition(CENTER_STAGE_DEADLINES, now),
     "overdue": overdue_condition,
     "return_requested": lambda now: Q(status=S.RETURN_REQUESTED),
     "callback": lambda now: CALLBACK_DUE,
-    "extension_pending": lambda now: Q(extension_pending=True),
-    "exclusion_pending": lambda now: Q(exclusion_pending=True),
+    "extension_pending": lambda now: EXTENSION_PENDING,
+    "exclusion_pending": lambda now: EXCLUSION_PENDING,
     "sector_pending": lambda now: SECTOR_PENDING,
 }
 # Conditions on the tickets led by the viewer's own unit (the lead-unit filter is added once).
@@ -156,7 +124,6 @@ UNIT_CONDITIONS: dict[str, Callable[[datetime], Q]] = {
     "unit_handling": lambda now: Q(status=S.HANDLING),
     # Back in handling after a reply made since the current dispatch: sent back by review, or rework.
     "unit_returned": lambda now: Q(status=S.HANDLING, replied_at__gte=F("dispatched_at")),
-    "unit_due_soon": lambda now: due_soon_condition(UNIT_STAGE_DEADLINES, now),
     "unit_extension_pending": lambda now: Q(extension_pending=True, status__in=WITH_UNIT),
     "unit_return_requested": lambda now: Q(status=S.RETURN_REQUESTED),
     "unit_sector_pending": lambda now: SECTOR_PENDING,

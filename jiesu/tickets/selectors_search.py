@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, F, Func, OrderBy, Q, QuerySet
+from django.db.models import BooleanField, F, Func, OrderBy, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
@@ -102,14 +102,15 @@ ORDERINGS: dict[str, tuple[OrderBy, ...]] = {
 
 
 class _BigramsContain(Func):
-    """`jiesu_ticket_bigrams(title, content) @@ jiesu_bigram_query(word)`: every two-character piece
-    of the word occurs in the ticket's text. PostgreSQL only; the GIN index of migration 0006 serves it."""
+    """`text_bigrams @@ jiesu_bigram_query(word)`: every two-character piece of the word occurs in
+    the ticket's text. PostgreSQL only: `text_bigrams` is a stored column that migration 0006 adds
+    (unknown to the model) with its GIN index."""
 
     output_field = BooleanField()
     conditional = True
 
     def __init__(self, word: str) -> None:
-        super().__init__(F("title"), F("content"))
+        super().__init__(F("title"))
         self.word = word
 
     def as_sql(
@@ -121,14 +122,10 @@ class _BigramsContain(Func):
         arg_joiner: str | None = None,
         **extra_context: Any,
     ) -> tuple[str, list[Any]]:
-        parts: list[str] = []
-        params: list[Any] = []
-        expression: Expression
-        for expression in self.get_source_expressions():
-            sql, more = compiler.compile(expression)
-            parts.append(sql)
-            params.extend(more)
-        return f"jiesu_ticket_bigrams({parts[0]}, {parts[1]}) @@ jiesu_bigram_query(%s)", [*params, self.word]
+        # Compiling the title gives the table's alias in this query; the column sits beside it.
+        title, params = compiler.compile(self.get_source_expressions()[0])
+        column = title.removesuffix(connection.ops.quote_name("title")) + connection.ops.quote_name("text_bigrams")
+        return f"{column} @@ jiesu_bigram_query(%s)", [*params, self.word]
 
 
 def text_condition(word: str) -> Q:

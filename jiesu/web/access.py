@@ -10,6 +10,8 @@ from jiesu.tickets.workflow import TRANSITIONS
 
 # Uploading evidence is part of working a ticket, so the roles that work tickets may do it.
 ATTACHMENT_ROLES = frozenset({Role.AGENT, Role.SHIFT_LEAD, Role.UNIT_STAFF, Role.CALLBACK_AGENT})
+# The steps whose forms search the handling units (the unit picker).
+DISPATCH_EVENTS = (EventKind.DISPATCHED, EventKind.REDISPATCHED)
 # Those who watch the hotline as a whole rather than work single tickets.
 DASHBOARD_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.SHIFT_LEAD})
 
@@ -20,6 +22,21 @@ def can_intake(user: User | None) -> bool:
         return False
     rule = TRANSITIONS[EventKind.RECEIVED]
     return user_scope(user).everything and user.has_role(*rule.roles)
+
+
+def can_dispatch(user: User | None) -> bool:
+    """Dispatching and redispatching are center steps of the table: center operators only."""
+    if user is None or not user.is_active:
+        return False
+    roles = frozenset().union(*(TRANSITIONS[e].roles for e in DISPATCH_EVENTS))
+    return user_scope(user).everything and user.has_role(*roles)
+
+
+def can_forward(user: User | None) -> bool:
+    """Forwarding (下派) is a unit step of the table: the unit's staff, below their own unit."""
+    if user is None or not user.is_active or user.unit is None:
+        return False
+    return not user_scope(user).everything and user.has_role(*TRANSITIONS[EventKind.FORWARDED].roles)
 
 
 def can_attach(user: User) -> bool:

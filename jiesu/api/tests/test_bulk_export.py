@@ -5,13 +5,16 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from django.core.cache import cache
 from openpyxl import load_workbook
 
 from jiesu.api.tests.conftest import ClientFor, assert_error
 from jiesu.orgs.testing import World
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.exporting.jobs import export_job_wait
+from jiesu.tickets.models import Ticket
 from jiesu.tickets.tests.helpers import ticket_in
+from jiesu.tickets.tests.test_export_jobs import queued_export
 
 
 def test_bulk_reports_each_ticket(world: World, as_user: ClientFor) -> None:
@@ -24,6 +27,8 @@ def test_bulk_reports_each_ticket(world: World, as_user: ClientFor) -> None:
     assert (data["done"], data["refused"]) == (1, 2)
     codes = {r["number"]: r["code"] for r in data["results"]}
     assert codes == {fresh.number: "", moved.number: "transition_not_allowed", "X1": "not_found"}
+    assert Ticket.objects.get(pk=fresh.pk).status == TicketStatus.ACKNOWLEDGED
+    assert Ticket.objects.get(pk=moved.pk).status == TicketStatus.TRIAGED
 
 
 def test_bulk_refuses_too_many_and_unsupported_actions(world: World, as_user: ClientFor) -> None:
@@ -40,6 +45,7 @@ def test_bulk_keeps_to_the_scope(world: World, as_user: ClientFor) -> None:
     body = {"action": "unit_acknowledged", "numbers": [ticket.number]}
     data = as_user(world.other_staff).post("/api/tickets/bulk", body).json()
     assert data["results"][0]["code"] == "not_found"
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.DISPATCHED
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -65,3 +71,14 @@ def test_an_export_job_runs_and_only_its_owner_downloads(world: World, as_user: 
 
 def test_an_unknown_export_is_a_structured_404(world: World, as_user: ClientFor) -> None:
     assert_error(as_user(world.agent).get("/api/exports/" + "0" * 32), 404, "not_found")
+
+
+def test_a_second_export_while_one_runs_is_a_structured_409(world: World, as_user: ClientFor) -> None:
+    waiting = queued_export(world.agent)
+    try:
+        refused = as_user(world.agent).post("/api/tickets/export", {"status": ["received"]})
+        body = assert_error(refused, 409, "export_running")
+        assert body["message"] == "您已有一个导出任务正在进行，请等待完成"
+        assert body["details"] == {"job_id": waiting.id}
+    finally:
+        cache.clear()

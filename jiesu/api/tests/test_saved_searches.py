@@ -31,6 +31,18 @@ def test_create_list_delete_and_errors(world: World, as_user: ClientFor) -> None
     assert agent.get("/api/saved-searches").json() == []
 
 
+def test_a_search_by_phone_number_is_refused(world: World, as_user: ClientFor) -> None:
+    agent = as_user(world.agent)
+    for query in ("q=13900001111", "status=handling&q=%2B86+139+0000+1111"):
+        refused = agent.post("/api/saved-searches", {"name": "某人", "query": query})
+        assert refused.status_code == 400, refused.content
+        body = refused.json()
+        assert body["code"] == "validation_failed" and body["message"].startswith("保存的查询不能包含联系电话")
+        assert body["details"]["field"] == "query"
+    assert agent.get("/api/saved-searches").json() == []
+    assert agent.post("/api/saved-searches", {"name": "路灯", "query": "q=路灯"}).status_code == 201
+
+
 def test_a_user_never_sees_or_deletes_anothers(world: World, as_user: ClientFor) -> None:
     mine = as_user(world.agent).post("/api/saved-searches", {"name": "私人", "query": "q=x"}).json()
     other = as_user(world.shift_lead)

@@ -28,6 +28,7 @@ from jiesu.tickets.choices import AssessmentScope, Channel, Kind, Satisfaction, 
 from jiesu.tickets.demo.generator import DemoSpec, LedgerRow, ledger_rows
 from jiesu.tickets.models import Category, Ticket
 from jiesu.tickets.services import assessment, callbacks, dispatch, handling, intake, oversight
+from jiesu.tickets.services.reply_elements import reply_elements_required
 
 S = TicketStatus
 OPEN_WITH_UNIT = (S.DISPATCHED, S.HANDLING)
@@ -98,7 +99,9 @@ def _open_within(unit: Unit) -> QuerySet[Ticket]:
 
 def _reply(run: _Run, ticket: Ticket, user: User, *, send_back: bool = False) -> None:
     text = run.rng.choice(REPLIES)
-    if run.do("反馈", ticket, lambda: handling.ticket_reply(ticket=ticket, actor=user, text=text)) and send_back:
+    elements = reply_elements_required(timezone.now())  # the demo's replies cover every required element
+    reply = partial(handling.ticket_reply, ticket=ticket, actor=user, text=text, elements=elements)
+    if run.do("反馈", ticket, reply) and send_back:
         reason = "答复内容缺少办理过程和结果，请补充后重新反馈"
         agent = run.users["agent"]
         run.do(
@@ -286,7 +289,9 @@ def _take_in(run: _Run, ticket: Ticket, row: LedgerRow, stage: int) -> None:
     lead = _unit_for(row["主办单位"])
     if stage >= 3 and lead is None and row["办理结果"]:
         answer = row["办理结果"]
-        run.do("直接办复", ticket, lambda: handling.ticket_self_handle(ticket=ticket, actor=agent, answer=answer))
+        elements = reply_elements_required(timezone.now())
+        answered = partial(handling.ticket_self_handle, ticket=ticket, actor=agent, answer=answer, elements=elements)
+        run.do("直接办复", ticket, answered)
         return
     category = _category_for(row["问题分类"])
     if stage < 2 or not run.do(

@@ -28,7 +28,7 @@ from jiesu.orgs.models import User
 from jiesu.tickets.choices import AssessmentScope, Channel, Kind, Satisfaction, TicketStatus, Urgency
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.permissions import requester_number_hidden
-from jiesu.tickets.selectors import ticket_is_overdue
+from jiesu.tickets.selectors_queues import ticket_is_overdue
 from jiesu.tickets.services.pii import CONFIDENTIAL_TEXT
 
 Progress = Callable[[int, int], None]

@@ -14,10 +14,11 @@ from django.db.models import QuerySet
 from jiesu.audit.models import AuditResult
 from jiesu.audit.services import audit_record
 from jiesu.core.errors import ValidationFailed
+from jiesu.core.masking import mask_phone
 from jiesu.orgs.models import User
 from jiesu.tickets.exporting.ledger import Progress, ledger_write
 from jiesu.tickets.models import Ticket
-from jiesu.tickets.selectors import TicketSearch, tickets_search, tickets_visible_to
+from jiesu.tickets.selectors import TicketSearch, keyword_is_phone, tickets_search, tickets_visible_to
 
 EXPORT_ACTION = "tickets.export"
 SELECTION_MAX = 500
@@ -43,13 +44,22 @@ def tickets_for_export(
     return tickets_search(viewer=viewer, search=search or TicketSearch())
 
 
+# Looked up alongside an id to save a query; the id already says what was filtered.
+INTERNAL_FIELDS = frozenset({"lead_unit_path", "category_path"})
+
+
 def search_description(search: TicketSearch) -> dict[str, Any]:
-    """The filters that are set, as plain data for the audit log and the job's label."""
+    """The filters that are set, as plain data for the audit log and the job's label. A keyword
+    searched as a phone number is masked: the audit log is append-only and must hold no full phone."""
     described: dict[str, Any] = {}
     for name, value in asdict(search).items():
+        if name in INTERNAL_FIELDS:
+            continue
         if value in ("", None, (), False) or (name == "order" and value == "-received"):
             continue
         described[name] = value.isoformat() if isinstance(value, date) else value
+    if keyword_is_phone(search.keyword):
+        described["keyword"] = mask_phone(search.keyword)
     return described
 
 

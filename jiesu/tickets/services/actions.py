@@ -6,15 +6,19 @@ service; the verb service calls `ticket_transition`. Interfaces stay thin and ag
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 
 from jiesu.orgs.models import Unit, User
 from jiesu.tickets.choices import EventKind
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Category, Ticket, TicketEvent
 from jiesu.tickets.services import assessment, callbacks, dispatch, handling, intake, oversight
+from jiesu.tickets.services.attachments import attachment_store_upload
 
 
 @dataclass
@@ -175,8 +179,16 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def ticket_perform(*, ticket: Ticket, action: str, actor: User | None, data: ActionInput) -> TicketEvent:
+@transaction.atomic
+def ticket_perform(
+    *, ticket: Ticket, action: str, actor: User | None, data: ActionInput, uploads: Sequence[UploadedFile] = ()
+) -> TicketEvent:
+    """The action, then the files sent with it (a reply's attachments) attached to its event, in
+    one transaction: a refused action stores no file record, and a refused file undoes the action."""
     handler = ACTIONS.get(action)
     if handler is None:
         raise TicketInvalid(f"不支持的操作：{action}")
-    return handler(ticket, actor, data)
+    event = handler(ticket, actor, data)
+    for upload in uploads:
+        attachment_store_upload(ticket=ticket, upload=upload, actor=actor, event=event)
+    return event

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from jiesu.orgs.models import User
@@ -18,6 +19,7 @@ from jiesu.tickets.models import Attachment, Ticket, TicketEvent
 from jiesu.tickets.permissions import ticket_ensure_can_attach
 
 CHUNK = 1024 * 1024
+UPLOAD_DEFAULT_NAME = "附件"
 
 
 def attachment_path(sha256: str) -> Path:
@@ -83,4 +85,23 @@ def attachment_store(
         original_name=os.path.basename(original_name)[:255] or sha,
         kind=_kind_for(content_type),
         uploaded_by=actor,
+    )
+
+
+def _header_text(value: str, limit: int) -> str:
+    """A client-sent name or type, fit for its column: no NUL (PostgreSQL refuses it), bounded."""
+    return value.replace("\x00", "")[:limit]
+
+
+def attachment_store_upload(
+    *, ticket: Ticket, upload: UploadedFile, actor: User | None, event: TicketEvent | None = None
+) -> Attachment:
+    """A file uploaded through a page, stored under the name and type the browser sent."""
+    return attachment_store(
+        ticket=ticket,
+        stream=upload,
+        original_name=_header_text(upload.name or "", 255) or UPLOAD_DEFAULT_NAME,
+        content_type=_header_text(upload.content_type or "", 128),
+        actor=actor,
+        event=event,
     )

@@ -47,6 +47,13 @@ def reply_element_scheme_at(moment: datetime) -> ReplyElementScheme | None:
     return reply_element_scheme_in_force(on=moment.astimezone(SHANGHAI).date())
 
 
+def reply_elements_required(at: datetime) -> list[str]:
+    """The codes of the required elements in force at `at` (none without a scheme): what a reply
+    written by the system itself, such as the demo's, names to pass `reply_elements_check`."""
+    scheme = reply_element_scheme_at(at)
+    return [] if scheme is None else [e.code for e in scheme.elements.all() if e.required]
+
+
 def reply_elements_check(*, ticked: Sequence[str], at: datetime) -> dict[str, Any]:
     """The event payload entry for a reply that names `ticked`; refuses missing required or
     unknown elements with a message naming them. Without a scheme in force nothing is checked."""

@@ -25,7 +25,13 @@ from jiesu.tickets.demo.generator import (
 )
 from jiesu.tickets.demo.loader import demo_data_load
 from jiesu.tickets.models import Ticket, TicketEvent
-from jiesu.tickets.services.reply_elements import reply_element_scheme_in_force
+from jiesu.tickets.services.reply_elements import (
+    DEFAULT_SCHEME_FILE,
+    reply_element_file_read,
+    reply_element_scheme_in_force,
+    reply_element_scheme_set,
+    reply_elements_required,
+)
 
 PLACES = (
     Place("朝阳区", "望京街道", "110105"),
@@ -180,3 +186,17 @@ def test_loading_the_same_batch_again_changes_nothing(settings, tmp_path: Path, 
     assert scheme is not None and scheme.elements.count() == 6
     call_command("demo")
     assert "反馈要素：已有方案" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_live_replies_cover_the_reply_elements_in_force(settings, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
+    _, specs = reply_element_file_read(DEFAULT_SCHEME_FILE)  # as `jiesu demo` sets it, from today
+    reply_element_scheme_set(valid_from=timezone.localdate(), elements=specs)
+    result = demo_data_load(tickets=120, days=20, seed=9)
+    assert result.live.steps > 0
+    assert result.live.failures == []
+    live = TicketEvent.objects.filter(kind__in=("replied", "self_handled"), payload__has_key="elements")
+    assert live.exists()
+    required = reply_elements_required(timezone.now())
+    assert len(required) == 6 and all(e.payload["elements"] == required for e in live)

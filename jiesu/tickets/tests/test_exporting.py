@@ -14,11 +14,18 @@ from openpyxl import load_workbook
 
 from jiesu.audit.models import AuditEntry
 from jiesu.core.errors import NotFound, ValidationFailed
+from jiesu.core.masking import mask_phone
 from jiesu.orgs.testing import World
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.exporting.jobs import export_job_file, export_job_for, export_job_start, export_job_wait
 from jiesu.tickets.exporting.ledger import HEADERS
-from jiesu.tickets.exporting.service import EXPORT_ACTION, SELECTION_MAX, tickets_export, tickets_for_export
+from jiesu.tickets.exporting.service import (
+    EXPORT_ACTION,
+    SELECTION_MAX,
+    search_description,
+    tickets_export,
+    tickets_for_export,
+)
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors import TicketSearch
 from jiesu.tickets.tests.helpers import REQUESTER_NAME, REQUESTER_PHONE, requester_ticket, ticket_in
@@ -70,6 +77,26 @@ def test_an_export_covers_only_the_viewers_scope_and_is_audited(world: World, tm
     entry = AuditEntry.objects.filter(action=EXPORT_ACTION).order_by("-id").first()
     assert entry is not None and entry.actor_id == world.agent.pk
     assert entry.detail["rows"] == 1 and entry.detail["filters"] == {"test": True}
+
+
+def test_a_phone_keyword_is_masked_in_the_audit_log_and_the_job_label(world: World, tmp_path: Path) -> None:
+    requester_ticket(world, TicketStatus.HANDLING)
+    spaced = f" {REQUESTER_PHONE[:3]}-{REQUESTER_PHONE[3:7]}-{REQUESTER_PHONE[7:]} "
+    for keyword in (REQUESTER_PHONE, spaced):
+        search = TicketSearch(keyword=keyword, statuses=("handling",))
+        filters = search_description(search)
+        assert filters == {"keyword": mask_phone(keyword), "statuses": ("handling",)}
+        rows = tickets_export(
+            tickets=tickets_for_export(viewer=world.agent, search=search),
+            actor=world.agent,
+            path=tmp_path / "phone.xlsx",
+            filters=filters,
+        )
+        assert rows == 1  # the search itself still finds the requester's ticket
+        entry = AuditEntry.objects.filter(action=EXPORT_ACTION).latest("id")
+        digits = str(entry.detail).replace("-", "")
+        assert REQUESTER_PHONE not in digits and entry.detail["filters"]["keyword"].count("*") == 4
+    assert search_description(TicketSearch(keyword="暖气")) == {"keyword": "暖气"}
 
 
 def test_a_selection_is_limited_and_stays_in_scope(world: World) -> None:

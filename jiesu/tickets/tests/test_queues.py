@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from jiesu.orgs.models import User
@@ -84,26 +83,6 @@ def test_in_handling_replied_and_return_requests_at_the_center(world: World) -> 
     assert members("in_handling", world.agent) == with_unit
     assert members("replied", world.agent) == {replied.pk}
     assert members("return_requested", world.agent) == {returning.pk}
-
-
-@pytest.mark.django_db
-@override_settings(JIESU_DUE_SOON_HOURS=4)
-def test_due_soon_watches_the_deadline_of_the_current_stage(world: World) -> None:
-    now = timezone.now()
-    soon, later, late = now + timedelta(hours=3), now + timedelta(hours=5), now - timedelta(hours=1)
-    to_acknowledge = set_due(new_ticket(world), "acknowledge_due_at", soon)
-    set_due(new_ticket(world), "acknowledge_due_at", later)
-    set_due(new_ticket(world), "acknowledge_due_at", late)  # already overdue, not "due soon"
-    to_dispatch = set_due(ticket_in(world, S.TRIAGED), "dispatch_due_at", soon)
-    to_reply = set_due(ticket_in(world, S.HANDLING), "reply_due_at", soon)
-    set_due(ticket_in(world, S.HANDLING), "reply_due_at", later)
-    set_due(ticket_in(world, S.REPLIED), "reply_due_at", soon)  # replied: the unit owes nothing
-    # A deadline of a stage the ticket has left does not count.
-    set_due(ticket_in(world, S.HANDLING), "acknowledge_due_at", soon)
-    assert members("due_soon", world.agent) == {to_acknowledge.pk, to_dispatch.pk, to_reply.pk}
-    assert members("unit_due_soon", world.township_staff) == {to_reply.pk}
-    with override_settings(JIESU_DUE_SOON_HOURS=6):
-        assert len(members("due_soon", world.agent)) == 5
 
 
 @pytest.mark.django_db

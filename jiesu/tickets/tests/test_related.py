@@ -7,6 +7,7 @@ import pytest
 
 from jiesu.orgs.testing import World
 from jiesu.tickets.models import Ticket
+from jiesu.tickets.selectors import tickets_visible_to
 from jiesu.tickets.selectors_related import address_normalise, tickets_related
 from jiesu.tickets.services import dispatch
 from jiesu.tickets.tests.helpers import new_ticket
@@ -54,6 +55,15 @@ def test_the_same_address_and_possible_duplicates_are_listed_newest_first(world:
 
 
 def test_related_tickets_stay_within_the_viewer_scope(world: World) -> None:
-    new_ticket(world, "小区暖气不热", address="朝阳区望京西园3号楼")
-    current = _dispatched_to_township(world, new_ticket(world, "小区暖气不热", address="朝阳区望京西园3号楼"))
-    assert tickets_related(ticket=current, viewer=world.other_staff).is_empty
+    same = {"address": "朝阳区望京西园3号楼", "requester_phone": "13900003333"}
+    other = new_ticket(world, "小区暖气不热", **same)  # still at the center: no unit sees it
+    current = new_ticket(world, "小区暖气不热", **same)
+    dispatch.ticket_acknowledge(ticket=current, actor=world.agent)
+    dispatch.ticket_dispatch(ticket=current, actor=world.agent, lead_unit=world.office)
+    # The center sees the other ticket as related in every way ...
+    center_view = tickets_related(ticket=current, viewer=world.agent)
+    assert [center_view.same_requester, center_view.same_address, center_view.possible_duplicates] == [[other]] * 3
+    # ... the office leading the current ticket sees it, but not the other one, nor it as related.
+    visible = tickets_visible_to(viewer=world.office_staff)
+    assert visible.filter(pk=current.pk).exists() and not visible.filter(pk=other.pk).exists()
+    assert tickets_related(ticket=current, viewer=world.office_staff).is_empty

@@ -1,16 +1,20 @@
 """Verb services: the facts each event sets, and the follow-ups they trigger."""
 
 import io
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from jiesu.orgs.models import User
 from jiesu.orgs.testing import World
 from jiesu.tickets.choices import AssessmentScope, EventKind, Satisfaction, TicketStatus
 from jiesu.tickets.errors import ActionForbidden, TicketInvalid
-from jiesu.tickets.models import Ticket, TicketUnit
+from jiesu.tickets.models import Attachment, Ticket, TicketEvent, TicketUnit
 from jiesu.tickets.services import assessment, callbacks, dispatch, handling
+from jiesu.tickets.services.actions import ActionInput, ticket_perform
 from jiesu.tickets.services.attachments import attachment_path, attachment_store
 from jiesu.tickets.tests.helpers import new_ticket, ticket_in
 
@@ -143,3 +147,27 @@ def test_attachments_are_content_addressed_and_never_overwritten(world: World) -
     assert first.sha256 == second.sha256 and path.read_bytes() == b"photo-bytes"
     assert path.stat().st_mtime_ns == mtime
     assert first.kind == "photo"
+
+
+@pytest.mark.django_db
+def test_an_action_and_its_files_are_stored_together_or_not_at_all(world: World) -> None:
+    ticket = ticket_in(world, TicketStatus.HANDLING)
+    reply = ActionInput(text="已维修")
+
+    def upload(name: str, content: bytes) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, content, content_type="image/png")
+
+    def perform(actor: User, *files: SimpleUploadedFile) -> TicketEvent:
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        return ticket_perform(ticket=fresh, action="replied", actor=actor, data=reply, uploads=files)
+
+    receipt = f"receipt-{uuid.uuid4()}".encode()  # files outlive the test's rollback: content of its own
+    with pytest.raises(ActionForbidden):  # a refused action stores no file
+        perform(world.other_staff, upload("回执.png", receipt))
+    with pytest.raises(TicketInvalid, match="空文件"):  # a refused file undoes the action
+        perform(world.township_staff, upload("回执.png", receipt), upload("空.png", b""))
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.HANDLING
+    assert not Attachment.objects.exists() and not ticket.events.filter(kind=EventKind.REPLIED).exists()
+    event = perform(world.township_staff, upload("回执.png", receipt))
+    stored = Attachment.objects.get()
+    assert stored.event == event and stored.original_name == "回执.png" and stored.uploaded_by == world.township_staff

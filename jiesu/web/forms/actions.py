@@ -232,17 +232,6 @@ class ActionForm(ChineseForm):
     def has_unit_search(self) -> bool:
         return self.event in UNIT_SEARCH_EVENTS
 
-    def clean_elements(self) -> list[str]:
-        """Every required element ticked, or the Chinese error beside the checklist (the service
-        checks the same for the API; this only says it where the user looks)."""
-        ticked: list[str] = self.cleaned_data.get("elements") or []
-        scheme = reply_element_scheme_at(timezone.now())
-        if scheme is not None:
-            missing = [e.label for e in scheme.elements.all() if e.required and e.code not in ticked]
-            if missing:
-                raise forms.ValidationError(f"反馈内容缺少必备要素：{'、'.join(missing)}")
-        return ticked
-
     def uploaded_files(self) -> list[UploadedFile]:
         return list(self.cleaned_data.get("files") or [])
 

@@ -27,6 +27,9 @@ ERROR_MESSAGES = {
 }
 
 GroupedChoices = list[tuple[str, list[tuple[int, str]]]]
+# Who a ticket is never dispatched to: the center and the city itself, and communities (too small
+# to lead; a township forwards to them).
+NOT_HANDLING = frozenset({UnitKind.CENTER, UnitKind.CITY, UnitKind.COMMUNITY})
 T = TypeVar("T")
 
 
@@ -146,12 +149,11 @@ class Pickers:
 
     @cached_property
     def handling_units(self) -> GroupedChoices:
-        """Who a ticket may be dispatched to: every active unit but the center and the city itself."""
-        excluded = {UnitKind.CENTER, UnitKind.CITY}
+        """Who a ticket may be dispatched to (NOT_HANDLING says who not)."""
         return _shared_choices(
             "handling_units",
             self._unit_version,
-            lambda: self._grouped([u for u in self._units if u.kind not in excluded]),
+            lambda: self._grouped([u for u in self._units if u.kind not in NOT_HANDLING]),
         )
 
     @cached_property

@@ -11,7 +11,8 @@ from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit
 from jiesu.tickets.choices import AssessmentScope, Channel, Kind, TicketStatus, Urgency
 from jiesu.tickets.models import Category
-from jiesu.tickets.selectors import QUEUES, TicketSearch
+from jiesu.tickets.selectors import TicketSearch
+from jiesu.tickets.selectors_queues import QUEUES
 from jiesu.tickets.selectors_search import CALLBACK_OUTCOMES, TAGS
 from jiesu.tickets.services.intake import TicketDraft
 from jiesu.web.forms.base import ChineseForm, Pickers, with_blank
@@ -126,6 +127,7 @@ class TicketFilterForm(ChineseForm):
         """The valid filters; a field in error is left out rather than failing the whole page."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
+        dates: dict[str, Any] = {name: data.get(name) for pair in DATE_RANGES for name in pair}
         return TicketSearch(
             queue=data.get("queue") or "",
             statuses=tuple(data.get("status") or ()),
@@ -137,7 +139,7 @@ class TicketFilterForm(ChineseForm):
             community_id=data.get("community"),
             lead_unit_id=data.get("lead_unit"),
             category_id=data.get("category"),
-            **{name: data.get(name) for pair in DATE_RANGES for name in pair},
+            **dates,
             keyword=data.get("q") or "",
             overdue=True if data.get("overdue") else None,
             is_repeat=_yes_no(data.get("is_repeat")),

@@ -12,7 +12,7 @@ from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
-from jiesu.tickets.selectors import ticket_is_overdue
+from jiesu.tickets.selectors_queues import ticket_is_overdue
 from jiesu.tickets.services.pii import RequesterView, requester_view
 from jiesu.web.access import can_intake, can_see_dashboard
 from jiesu.web.presenters import format_duration

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from django.core.cache import cache
 from openpyxl import load_workbook
 
 from jiesu.orgs.testing import World
@@ -12,6 +13,7 @@ from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.exporting.jobs import export_job_wait
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.tests.helpers import ticket_in
+from jiesu.tickets.tests.test_export_jobs import queued_export
 from jiesu.web.tests.conftest import LoginAs
 from jiesu.web.tests.support import page_text
 
@@ -111,3 +113,18 @@ def test_export_selected_starts_a_job_for_the_ticked_tickets(login_as: LoginAs, 
     job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     export_job_wait(job_id, timeout=60)
     assert "导出完成，共 1 件工单" in page_text(client.get(f"/exports/{job_id}/"))
+
+
+def test_a_second_export_shows_the_running_one_with_a_chinese_message(login_as: LoginAs, world: World) -> None:
+    ticket = ticket_in(world, TicketStatus.RECEIVED)
+    waiting = queued_export(world.agent)
+    client = login_as(world.agent)
+    try:
+        response = client.post("/tickets/export?status=received", follow=True)
+        assert response.redirect_chain[-1][0] == f"/exports/{waiting.id}/"
+        assert "您已有一个导出任务正在进行，请等待完成" in page_text(response)
+        bulk = client.post("/tickets/bulk", {"action": "export", "numbers": [ticket.number]})
+        assert bulk.status_code == 409 and "您已有一个导出任务正在进行，请等待完成" in page_text(bulk)
+        assert f'value="{ticket.number}"' in page_text(bulk)  # the ticks are kept
+    finally:
+        cache.clear()

@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
@@ -22,6 +24,12 @@ from jiesu.web.tests.conftest import LoginAs
 from jiesu.web.tests.support import page_text
 
 S = TicketStatus
+
+
+@pytest.fixture(autouse=True)
+def _fresh_kpi_cache() -> None:
+    # The month's indicators are cached for five minutes; each test starts from its own data.
+    cache.clear()
 
 
 def embedded(text: str) -> dict[str, Any]:
@@ -126,3 +134,39 @@ def test_a_leader_of_a_district_sees_its_scope_and_no_hotline_indicators(login_a
     data = embedded(text)
     assert sum(row["count"] for row in data["daily"]) == 1
     assert "本月考核指标" not in text
+
+
+@pytest.mark.django_db
+def test_the_month_indicators_are_reused_for_five_minutes_and_dated(login_as: LoginAs, world: World) -> None:
+    client = login_as(world.leader)
+    start = timezone.localtime().replace(hour=10, minute=7, second=0, microsecond=0)
+    with time_machine.travel(start, tick=False):
+        new_ticket(world)
+        first = page_text(client.get("/dashboard/"))
+    assert re.search(r'data-indicator="volume"><th scope="row">受理量</th><td>1</td>', first)
+    assert "数据更新于 10:07" in first
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        new_ticket(world)
+        again = page_text(client.get("/dashboard/"))
+        assert re.search(r'id="open-total">2<', again)  # the live figures are not cached
+    assert re.search(r'data-indicator="volume"><th scope="row">受理量</th><td>1</td>', again)
+    assert "数据更新于 10:07" in again
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        later = page_text(client.get("/dashboard/"))
+    assert re.search(r'data-indicator="volume"><th scope="row">受理量</th><td>2</td>', later)
+    assert "数据更新于 10:13" in later
+
+
+@pytest.mark.django_db
+def test_a_repeated_visit_does_not_evaluate_the_month_again(
+    login_as: LoginAs, world: World, django_assert_max_num_queries: Any
+) -> None:
+    client = login_as(world.leader)
+    new_ticket(world)
+    client.get("/dashboard/")
+    with django_assert_max_num_queries(99) as first_visit:
+        client.get("/dashboard/")
+    cache.clear()
+    with django_assert_max_num_queries(99) as uncached:
+        client.get("/dashboard/")
+    assert len(first_visit.captured_queries) < len(uncached.captured_queries)

@@ -55,12 +55,14 @@ def test_unit_staff_see_what_was_dispatched_to_their_unit(login_as: LoginAs, wor
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["leader", "analyst"])
-def test_leaders_and_analysts_see_totals_by_status(login_as: LoginAs, world: World, role: str) -> None:
+def test_leaders_and_analysts_see_open_tickets_by_status(login_as: LoginAs, world: World, role: str) -> None:
     new_ticket(world)
+    ticket_in(world, TicketStatus.HANDLING)
     ticket_in(world, TicketStatus.CLOSED)
     text = page_text(login_as(getattr(world, role)).get("/"))
-    assert "共 2 件" in text
-    assert "?status=closed" in text and "已办结" in text
+    assert "在办工单（共 2 件）" in text
+    assert "?status=received" in text and "?status=handling" in text
+    assert "?status=closed" not in text  # history is the dashboard's
     assert "?queue=" not in text
 
 

@@ -137,6 +137,19 @@ def test_the_unit_search_returns_handling_units_with_their_path(login_as: LoginA
     assert "<option" not in assistants
 
 
+def test_the_unit_search_is_for_those_who_dispatch_or_forward(login_as: LoginAs, world: World) -> None:
+    for user in (world.outsider, world.callback_agent, world.analyst, world.leader):
+        assert login_as(user).get("/units/pick", {"unit_q": world.township.name[:2]}).status_code == 403
+    assert login_as(world.shift_lead).get("/units/pick").status_code == 200
+    # A unit forwards below itself only: its own townships, not another district's, not itself.
+    below = page_text(login_as(world.district_staff).get("/units/pick", {"for": "lead"}))
+    assert f'value="{world.township.pk}"' in below
+    assert f'value="{world.other_township.pk}"' not in below and f'value="{world.district.pk}"' not in below
+    assert "<option value=" not in page_text(login_as(world.township_staff).get("/units/pick")).replace(
+        '<option value="">', ""
+    )
+
+
 def test_the_dispatch_form_has_the_search_and_previews_the_deadline_from_the_dispatch_code(
     login_as: LoginAs, world: World
 ) -> None:

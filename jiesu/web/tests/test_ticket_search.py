@@ -64,6 +64,17 @@ def test_saving_listing_and_deleting_a_search(login_as: LoginAs, world: World) -
     assert not SavedSearch.objects.exists()
 
 
+def test_a_search_by_phone_number_is_not_saved(login_as: LoginAs, world: World) -> None:
+    client = login_as(world.agent)
+    response = client.post(
+        "/tickets/saved-searches", {"name": "老张的工单", "query": "q=139-0000-1111&status=handling"}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert '<span class="error">保存的查询不能包含联系电话' in text and 'value="老张的工单"' in text
+    assert not SavedSearch.objects.exists()
+
+
 def test_nobody_sees_or_deletes_anothers_saved_searches(login_as: LoginAs, world: World) -> None:
     login_as(world.agent).post("/tickets/saved-searches", {"name": "我的私人查询", "query": "q=x"})
     saved = SavedSearch.objects.get()

@@ -5,17 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from jiesu.core.errors import DomainError
-from jiesu.orgs.models import User
 from jiesu.tickets.choices import EventKind
-from jiesu.tickets.models import Ticket, TicketEvent
 from jiesu.tickets.services.actions import ticket_perform
-from jiesu.tickets.services.attachments import attachment_store
+from jiesu.tickets.services.attachments import attachment_store_upload
 from jiesu.web.access import can_attach
 from jiesu.web.forms.actions import FIELDS, ActionForm
 from jiesu.web.forms.base import Pickers
@@ -42,7 +39,9 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         form.refresh_version(ticket.version)
         return render_ticket_detail(request, ticket, bound=form, status=409)
     try:
-        _perform(ticket, action, user, form)
+        ticket_perform(
+            ticket=ticket, action=action, actor=user, data=form.action_input(), uploads=form.uploaded_files()
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         field = exc.details.get("field")
@@ -54,23 +53,6 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return render_ticket_detail(request, fresh, bound=form, status=exc.status)
     messages.success(request, f"已完成「{EventKind(action).label}」")
     return redirect("web:ticket_detail", number=ticket.number)
-
-
-@transaction.atomic
-def _perform(ticket: Ticket, action: str, user: User, form: ActionForm) -> TicketEvent:
-    """The action, then the files sent with it (a reply's attachments) in the same transaction:
-    a refused action stores no file record, and a refused file undoes the action."""
-    event = ticket_perform(ticket=ticket, action=action, actor=user, data=form.action_input())
-    for upload in form.uploaded_files():
-        attachment_store(
-            ticket=ticket,
-            stream=upload,
-            original_name=upload.name or "附件",
-            content_type=upload.content_type or "",
-            actor=user,
-            event=event,
-        )
-    return event
 
 
 @login_required
@@ -85,13 +67,7 @@ def ticket_attach(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, "请选择要上传的文件")
         return redirect("web:ticket_detail", number=ticket.number)
     try:
-        attachment_store(
-            ticket=ticket,
-            stream=upload,
-            original_name=upload.name or "附件",
-            content_type=upload.content_type or "",
-            actor=user,
-        )
+        attachment_store_upload(ticket=ticket, upload=upload, actor=user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

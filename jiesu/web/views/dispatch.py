@@ -4,6 +4,7 @@ preview of the deadlines a dispatch to the chosen lead unit would set."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -13,11 +14,11 @@ from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit
 from jiesu.tickets.choices import Stage
 from jiesu.tickets.services.dispatch import ticket_dispatch_deadlines
+from jiesu.web.access import can_dispatch, can_forward
+from jiesu.web.forms.base import NOT_HANDLING
 from jiesu.web.http import current_user, visible_ticket
 
 PICK_LIMIT = 50
-# The same set as Pickers.handling_units: who a ticket may be dispatched to.
-NOT_HANDLING = (UnitKind.CENTER, UnitKind.CITY, UnitKind.COMMUNITY)
 PATH_SKIPPED = (UnitKind.CENTER, UnitKind.CITY)
 
 
@@ -35,10 +36,17 @@ def _with_paths(units: list[Unit]) -> list[tuple[int, str]]:
 @login_required
 @require_GET
 def unit_pick(request: HttpRequest) -> HttpResponse:
-    """The <option>s of the handling units whose name or code contains `q` (all when empty)."""
-    current_user(request)
+    """The <option>s of the units the user may send a ticket to whose name or code contains `q`
+    (all when empty): for the center any handling unit, for a unit the units below it."""
+    user = current_user(request)
+    units = Unit.objects.filter(is_active=True)
+    if can_dispatch(user):
+        units = units.exclude(kind__in=NOT_HANDLING)
+    elif can_forward(user) and user.unit is not None:
+        units = units.filter(path__startswith=user.unit.path).exclude(pk=user.unit.pk)
+    else:
+        raise PermissionDenied
     query = (request.GET.get("unit_q") or request.GET.get("q") or "").strip()[:64]
-    units = Unit.objects.filter(is_active=True).exclude(kind__in=NOT_HANDLING)
     if query:
         units = units.filter(name__icontains=query) | units.filter(code__iexact=query)
     found = list(units.order_by("path")[:PICK_LIMIT])

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from jiesu.notify.selectors import notifications_for
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.selectors import ticket_queue_counts, ticket_status_counts, viewer_sees_status_totals
+from jiesu.tickets.selectors_queues import OPEN_STATUSES
 from jiesu.web.access import can_see_dashboard
 from jiesu.web.http import current_user
 from jiesu.web.views.due import due_counts
@@ -23,7 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     totals = []
     if viewer_sees_status_totals(user):
-        counts = ticket_status_counts(viewer=user)
+        # Open work only: totals over the whole history belong on the dashboard.
+        counts = ticket_status_counts(viewer=user, statuses=OPEN_STATUSES)
         totals = [(status, TicketStatus(status).label, n) for status, n in counts.items()]
     context = {
         "queues": ticket_queue_counts(viewer=user),

@@ -13,32 +13,7 @@ from jiesu.core.errors import DomainError, NotFound
 from jiesu.tickets.services.saved_searches import saved_search_create, saved_search_delete, saved_search_query
 from jiesu.web.forms.saved_searches import SavedSearchForm
 from jiesu.web.http import current_user
-
-# Sort links of the list's column headers: the order of the first click on each column.
-FIRST_CLICK = {
-    "number": "number",
-    "status": "status",
-    "urgency": "-urgency",
-    "received": "-received",
-    "deadline": "deadline",
-    "closed": "-closed",
-}
-
-
-def sort_links(order: str) -> dict[str, dict[str, str]]:
-    """Per sortable column: the order its header link asks for and how the list is sorted by it now."""
-    links = {}
-    for column, first in FIRST_CLICK.items():
-        if order.lstrip("-") == column:
-            descending = order.startswith("-")
-            links[column] = {
-                "order": column if descending else f"-{column}",
-                "aria": "descending" if descending else "ascending",
-                "arrow": "↓" if descending else "↑",
-            }
-        else:
-            links[column] = {"order": first, "aria": "none", "arrow": ""}
-    return links
+from jiesu.web.views.tickets import ticket_list_page
 
 
 def _list_url(query: str) -> str:
@@ -49,8 +24,6 @@ def _list_url(query: str) -> str:
 @require_POST
 def saved_search_save(request: HttpRequest) -> HttpResponse:
     """Saves the query the list was showing; an error re-shows the list with the name kept."""
-    from jiesu.web.views.tickets import ticket_list_page
-
     user = current_user(request)
     form = SavedSearchForm(request.POST)
     query = saved_search_query(request.POST.get("query", ""))

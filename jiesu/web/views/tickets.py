@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
@@ -15,12 +14,12 @@ from jiesu.core.errors import DomainError
 from jiesu.tickets.choices import EventKind
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors import (
-    QUEUES,
     ticket_actions_for,
     ticket_assisting_units,
     ticket_timeline,
     tickets_search,
 )
+from jiesu.tickets.selectors_queues import QUEUES
 from jiesu.tickets.selectors_related import tickets_related
 from jiesu.tickets.selectors_search import saved_searches_of
 from jiesu.tickets.services.intake import ticket_create
@@ -31,6 +30,7 @@ from jiesu.web.forms.base import Pickers
 from jiesu.web.forms.saved_searches import SavedSearchForm
 from jiesu.web.forms.tickets import TicketCreateForm, TicketFilterForm
 from jiesu.web.http import current_user, visible_ticket
+from jiesu.web.paging import CappedPaginator
 from jiesu.web.presenters import (
     attachment_rows,
     reply_claim,
@@ -38,7 +38,7 @@ from jiesu.web.presenters import (
     ticket_deadlines,
     timeline_rows,
 )
-from jiesu.web.views.saved_searches import sort_links
+from jiesu.web.sorting import sort_links
 
 PAGE_SIZE = 50
 # The review of a reply shows which reply elements the reply claimed.
@@ -58,7 +58,7 @@ def ticket_list_page(
     filters = request.GET if query is None else QueryDict(query)
     form = TicketFilterForm(filters or None, pickers=Pickers())
     search = form.search()
-    page = Paginator(tickets_search(viewer=user, search=search), PAGE_SIZE).get_page(filters.get("page"))
+    page = CappedPaginator(tickets_search(viewer=user, search=search), PAGE_SIZE).get_page(filters.get("page"))
     context = {
         "form": form,
         "page": page,
