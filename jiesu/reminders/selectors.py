@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Case, CharField, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jiesu.orgs.models import Unit, User
@@ -34,10 +34,7 @@ def _open_stages(viewer: User | None, bounds: dict[str, datetime]) -> list[tuple
 def _due_rows(qs: QuerySet[Ticket], viewer: User | None, unit: Unit | None, **bounds: datetime) -> QuerySet[Ticket]:
     """Tickets with such a stage, annotated with the first of them in lifecycle order (DUE_* names)."""
     stages = _open_stages(viewer, bounds)
-    condition = Q(pk__in=[])
-    for _, matches in stages:
-        condition |= matches
-    qs = qs.filter(condition)
+    qs = qs.filter(_any_stage(stages))
     if unit is not None:
         qs = qs.filter(lead_unit__path__startswith=unit.path)
     return (
@@ -66,6 +63,28 @@ def tickets_overdue(viewer: User | None, *, now: datetime | None = None, unit: U
     """Visible tickets with an open stage past its deadline, longest overdue first."""
     now = now or timezone.now()
     return _due_rows(tickets_visible_to(viewer=viewer), viewer, unit, lt=now)
+
+
+def tickets_due_counts(
+    viewer: User | None, within: timedelta = timedelta(days=2), *, now: datetime | None = None
+) -> tuple[int, int]:
+    """(due soon, overdue) as the two lists above count them, read in one pass over the rows."""
+    now = now or timezone.now()
+    soon = _any_stage(_open_stages(viewer, {"gt": now, "lte": now + within}))
+    late = _any_stage(_open_stages(viewer, {"lt": now}))
+    counts = (
+        tickets_visible_to(viewer=viewer)
+        .filter(soon | late)
+        .aggregate(soon=Count("pk", filter=soon), late=Count("pk", filter=late))
+    )
+    return counts["soon"], counts["late"]
+
+
+def _any_stage(stages: list[tuple[StageSpec, Q]]) -> Q:
+    condition = Q(pk__in=[])
+    for _, matches in stages:
+        condition |= matches
+    return condition
 
 
 def _started_while_in_force(rule_set: TimeLimitRuleSet, field: str) -> Q:

@@ -23,8 +23,10 @@ class CappedPaginator(_Paginator):
 
     @cached_property
     def count(self) -> int:
+        # Without the list's ordering: which rows are counted does not matter, and an ordered
+        # subquery made PostgreSQL walk the received-time index row by row.
         object_list: Any = self.object_list
-        return int(object_list[: COUNT_CAP + 1].count())
+        return int(object_list.order_by()[: COUNT_CAP + 1].count())
 
     @property
     def capped(self) -> bool:

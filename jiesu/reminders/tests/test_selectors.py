@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from jiesu.orgs.testing import World
-from jiesu.reminders.selectors import tickets_due_soon, tickets_overdue
+from jiesu.reminders.selectors import tickets_due_counts, tickets_due_soon, tickets_overdue
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.services import dispatch
@@ -66,3 +66,12 @@ def test_other_stages_count_too(world: World) -> None:
     Ticket.objects.filter(pk=waiting.pk).update(acknowledge_due_at=timezone.now() - DAY)
     assert _numbers(tickets_overdue(world.agent)) == {waiting.number}
     assert _numbers(tickets_overdue(world.township_staff)) == set()  # a center matter until dispatched
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["agent", "township_staff", "other_staff", "outsider"])
+def test_the_counts_match_the_lists(world: World, tickets: dict[str, Ticket], role: str) -> None:
+    viewer = getattr(world, role)
+    for within in (DAY * 2, DAY * 6):
+        expected = (tickets_due_soon(viewer, within).count(), tickets_overdue(viewer).count())
+        assert tickets_due_counts(viewer, within) == expected

@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from jiesu.orgs.models import Unit, User
 from jiesu.orgs.permissions import user_scope
-from jiesu.reminders.selectors import tickets_due_soon, tickets_overdue
+from jiesu.reminders.selectors import tickets_due_counts, tickets_due_soon, tickets_overdue
 from jiesu.tickets.models import Ticket
 from jiesu.web.http import current_user
 
@@ -33,7 +33,8 @@ def due_counts(viewer: User) -> list[tuple[str, str, int]]:
     """(kind, label, count) of both lists for the home page; none for users who see no tickets."""
     if user_scope(viewer).nothing:
         return []
-    return [(kind, label, due_tickets(viewer, kind).count()) for kind, label in KINDS.items()]
+    soon, overdue = tickets_due_counts(viewer, DUE_SOON_WITHIN)
+    return [("soon", KINDS["soon"], soon), ("overdue", KINDS["overdue"], overdue)]
 
 
 def _unit(value: str | None) -> Unit | None:
