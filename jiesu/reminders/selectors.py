@@ -65,13 +65,20 @@ def tickets_overdue(viewer: User | None, *, now: datetime | None = None, unit: U
     return _due_rows(tickets_visible_to(viewer=viewer), viewer, unit, lt=now)
 
 
+def tickets_due_conditions(viewer: User | None, within: timedelta, now: datetime) -> tuple[Q, Q]:
+    """The (due soon, overdue) conditions of the two lists above, for counting them alongside
+    other counts in one pass; the caller applies the viewer's data scope."""
+    return _any_stage(_open_stages(viewer, {"gt": now, "lte": now + within})), _any_stage(
+        _open_stages(viewer, {"lt": now})
+    )
+
+
 def tickets_due_counts(
     viewer: User | None, within: timedelta = timedelta(days=2), *, now: datetime | None = None
 ) -> tuple[int, int]:
     """(due soon, overdue) as the two lists above count them, read in one pass over the rows."""
     now = now or timezone.now()
-    soon = _any_stage(_open_stages(viewer, {"gt": now, "lte": now + within}))
-    late = _any_stage(_open_stages(viewer, {"lt": now}))
+    soon, late = tickets_due_conditions(viewer, within, now)
     counts = (
         tickets_visible_to(viewer=viewer)
         .filter(soon | late)

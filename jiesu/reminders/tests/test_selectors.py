@@ -4,11 +4,13 @@ import pytest
 from django.utils import timezone
 
 from jiesu.orgs.testing import World
-from jiesu.reminders.selectors import tickets_due_counts, tickets_due_soon, tickets_overdue
+from jiesu.reminders.selectors import tickets_due_conditions, tickets_due_counts, tickets_due_soon, tickets_overdue
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
+from jiesu.tickets.selectors_queues import LIVE
 from jiesu.tickets.services import dispatch
 from jiesu.tickets.tests.helpers import new_ticket, ticket_in
+from jiesu.tickets.tests.test_queues import tickets_in_every_state
 
 DAY = timedelta(days=1)
 
@@ -75,3 +77,17 @@ def test_the_counts_match_the_lists(world: World, tickets: dict[str, Ticket], ro
     for within in (DAY * 2, DAY * 6):
         expected = (tickets_due_soon(viewer, within).count(), tickets_overdue(viewer).count())
         assert tickets_due_counts(viewer, within) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["agent", "township_staff"])
+def test_due_lists_select_live_tickets_only(world: World, role: str) -> None:
+    # The home page counts them over LIVE tickets only, together with the work queues.
+    tickets_in_every_state(world)
+    viewer = getattr(world, role)
+    soon = tickets_due_conditions(viewer, DAY * 30, timezone.now() - DAY * 30)[0]
+    late = tickets_due_conditions(viewer, DAY * 30, timezone.now())[1]
+    for condition in (soon, late):
+        matched = Ticket.objects.filter(condition)
+        assert matched.exists()
+        assert not matched.exclude(pk__in=Ticket.objects.filter(LIVE).values("pk")).exists()

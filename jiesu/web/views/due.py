@@ -3,17 +3,17 @@ only the reply, within the viewer's scope and optionally one unit's subtree."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiesu.orgs.models import Unit, User
 from jiesu.orgs.permissions import user_scope
-from jiesu.reminders.selectors import tickets_due_counts, tickets_due_soon, tickets_overdue
+from jiesu.reminders.selectors import tickets_due_conditions, tickets_due_soon, tickets_overdue
 from jiesu.tickets.models import Ticket
 from jiesu.web.http import current_user
 
@@ -29,12 +29,18 @@ def due_tickets(viewer: User, kind: str, unit: Unit | None = None) -> QuerySet[T
     return tickets_overdue(viewer, unit=unit)
 
 
-def due_counts(viewer: User) -> list[tuple[str, str, int]]:
-    """(kind, label, count) of both lists for the home page; none for users who see no tickets."""
+def due_conditions(viewer: User, now: datetime) -> dict[str, Q]:
+    """Both lists' conditions by kind, to be counted with the work queues in one pass (empty for
+    users who see no tickets)."""
     if user_scope(viewer).nothing:
-        return []
-    soon, overdue = tickets_due_counts(viewer, DUE_SOON_WITHIN)
-    return [("soon", KINDS["soon"], soon), ("overdue", KINDS["overdue"], overdue)]
+        return {}
+    soon, overdue = tickets_due_conditions(viewer, DUE_SOON_WITHIN, now)
+    return {"soon": soon, "overdue": overdue}
+
+
+def due_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(kind, label, count) of both lists for the home page, from the counts of `due_conditions`."""
+    return [(kind, KINDS[kind], counts[kind]) for kind in KINDS if kind in counts]
 
 
 def _unit(value: str | None) -> Unit | None:
