@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jiesu.notify",
     "jiesu.sla",
     "jiesu.tickets",
+    "jiesu.knowledge",
     "jiesu.reminders",
     "jiesu.retention",
     "jiesu.kpi",
