@@ -37,6 +37,7 @@ migrate: venv assets
 # Runs the product on its embedded default (SQLite under var/, demo data) with the worker.
 demo: migrate
 	JIESU_DEMO=1 $(JIESU) demo
+	JIESU_DEMO=1 $(JIESU) knowledge demo
 	@echo "Jiesu 接诉: http://127.0.0.1:8000  (API 文档: http://127.0.0.1:8000/api/docs)"
 	JIESU_DEMO=1 bash -c 'trap "kill 0" EXIT; $(JIESU) worker & $(JIESU) runserver 127.0.0.1:8000 --noreload'
 

@@ -73,6 +73,11 @@ class KnowledgeEntry(BaseModel):
             models.Index(fields=["library", "status"], name="knowledge_library_status"),
             models.Index(fields=["valid_to"], name="knowledge_valid_to", condition=Q(status="published")),
             models.Index(fields=["unit", "library"], name="knowledge_unit_library"),
+            # Covering: the search's filters and BM25 lengths without reading the entries.
+            models.Index(
+                fields=["status", "library", "id", "indexed_length", "category", "valid_from", "valid_to"],
+                name="knowledge_search_filter",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -117,7 +122,8 @@ class IndexTerm(models.Model):
     frequency = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["term", "entry"], name="knowledge_term_entry")]
+        # Covering: a query term's postings and their weights come from the index alone.
+        indexes = [models.Index(fields=["term", "entry", "field", "frequency"], name="knowledge_term_posting")]
         constraints = [models.UniqueConstraint(fields=["entry", "field", "term"], name="knowledge_posting_unique")]
 
     def __str__(self) -> str:

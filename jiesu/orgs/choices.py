@@ -30,6 +30,7 @@ class Role(models.TextChoices):
     CALLBACK_AGENT = "callback_agent", "回访员"
     ANALYST = "analyst", "分析员"
     LEADER = "leader", "领导"
+    KNOWLEDGE_EDITOR = "knowledge_editor", "知识库编辑"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     AUDIT_ADMIN = "audit_admin", "审计管理员"

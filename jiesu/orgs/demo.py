@@ -47,6 +47,7 @@ ACCOUNTS = (
     DemoAccount("callback", "赵丽", (Role.CALLBACK_AGENT,), CENTER_CODE),
     DemoAccount("analyst", "陈思远", (Role.ANALYST,), CENTER_CODE),
     DemoAccount("leader", "刘志强", (Role.LEADER,), CENTER_CODE),
+    DemoAccount("editor", "孙晓梅", (Role.KNOWLEDGE_EDITOR,), CENTER_CODE),
     DemoAccount("chaoyang", "张伟", (Role.UNIT_STAFF,), CHAOYANG_CODE),
     DemoAccount("wangjing", "杨静", (Role.UNIT_STAFF,), WANGJING_CODE),
     DemoAccount("shejiu", "周文", (Role.UNIT_STAFF,), f"{CENTER_CODE}-01"),

@@ -36,6 +36,7 @@ class World:
     security_admin: User
     audit_admin: User
     outsider: User
+    knowledge_editor: User
 
 
 def build_world() -> World:
@@ -71,4 +72,5 @@ def build_world() -> World:
         security_admin=user("secadmin", center, Role.SECURITY_ADMIN),
         audit_admin=user("auditadmin", center, Role.AUDIT_ADMIN),
         outsider=user("outsider", None),
+        knowledge_editor=user("editor", center, Role.KNOWLEDGE_EDITOR),
     )

@@ -122,10 +122,16 @@ class _BigramsContain(Func):
         arg_joiner: str | None = None,
         **extra_context: Any,
     ) -> tuple[str, list[Any]]:
-        # Compiling the title gives the table's alias in this query; the column sits beside it.
-        title, params = compiler.compile(self.get_source_expressions()[0])
-        column = title.removesuffix(connection.ops.quote_name("title")) + connection.ops.quote_name("text_bigrams")
+        column, params = bigram_column(self, compiler, connection)
         return f"{column} @@ jiesu_bigram_query(%s)", [*params, self.word]
+
+
+def bigram_column(expression: Func, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+    """The stored `text_bigrams` column (not a Django field) of the table `expression`'s first
+    source, the title, belongs to: compiling the title gives the table's alias in this query."""
+    title, params = compiler.compile(expression.get_source_expressions()[0])
+    column = title.removesuffix(connection.ops.quote_name("title")) + connection.ops.quote_name("text_bigrams")
+    return column, list(params)
 
 
 def text_condition(word: str) -> Q:

@@ -1,0 +1,1 @@
+"""Chinese full-text search over every knowledge library (see `query` for the ranking)."""
