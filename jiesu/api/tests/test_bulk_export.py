@@ -73,6 +73,18 @@ def test_an_unknown_export_is_a_structured_404(world: World, as_user: ClientFor)
     assert_error(as_user(world.agent).get("/api/exports/" + "0" * 32), 404, "not_found")
 
 
+@pytest.mark.parametrize("body", ["false", "0", '"x"', "true"])
+def test_a_body_that_is_not_an_object_is_refused_and_starts_nothing(
+    world: World, as_user: ClientFor, body: str
+) -> None:
+    client = as_user(world.agent).client
+    response = client.post("/api/tickets/export", body, content_type="application/json")
+    assert_error(response, 400, "malformed_request")
+    started = as_user(world.agent).post("/api/tickets/export", {})
+    assert started.status_code == 202, started.content  # no export was left running by the refused one
+    export_job_wait(started.json()["id"], timeout=60)
+
+
 def test_a_second_export_while_one_runs_is_a_structured_409(world: World, as_user: ClientFor) -> None:
     waiting = queued_export(world.agent)
     try:
