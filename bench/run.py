@@ -3,8 +3,8 @@
 Ratios are measured against a baseline in the same run, because the machines are shared.
 Environment: BENCH_IMPORT_ROWS (default 100000), BENCH_LIST_TICKETS (default 1000000),
 BENCH_RECOMPUTE_TICKETS (default 1000000), BENCH_KPI_TICKETS (default 1000000), BENCH_PII_ROWS
-(default 100000), BENCH_EXPORT_ROWS (default 100000), BENCH_INTEL=0 skips the classifier benchmark
-on the tipdm2020 appeals (a few minutes).
+(default 100000), BENCH_EXPORT_ROWS (default 100000), BENCH_KNOWLEDGE_ENTRIES (default 50000),
+BENCH_INTEL=0 skips the classifier benchmark on the tipdm2020 appeals (a few minutes).
 """
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ def main() -> int:
         bench_export,
         bench_import,
         bench_intel,
+        bench_knowledge_search,
         bench_kpi,
         bench_list,
         bench_pages,
         bench_pii,
         bench_recompute,
+        bench_reports,
+        bench_similar_tickets,
     )
 
     def size(name: str, default: int) -> int:
@@ -46,8 +49,11 @@ def main() -> int:
     rows += bench_export.run(rows=size("BENCH_EXPORT_ROWS", 100_000))
     rows += bench_list.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
     rows += bench_pages.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
+    rows += bench_similar_tickets.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
     rows += bench_recompute.run(tickets=size("BENCH_RECOMPUTE_TICKETS", 1_000_000))
     rows += bench_kpi.run(tickets=size("BENCH_KPI_TICKETS", 1_000_000))
+    rows += bench_reports.run(tickets=size("BENCH_LIST_TICKETS", 1_000_000))
+    rows += bench_knowledge_search.run(entries=size("BENCH_KNOWLEDGE_ENTRIES", 50_000))
     rows += bench_audit.run(records=size("BENCH_AUDIT_RECORDS", 1_000_000))
     rows += bench_intel.run()
     rows.append({"benchmark": "total", "metric": "seconds", "value": round(time.perf_counter() - started, 1)})

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "jiesu.kpi",
     "jiesu.intel",
     "jiesu.handover",
+    "jiesu.reports",
     "jiesu.api",
     "jiesu.web",
 ]
@@ -210,6 +211,8 @@ ATTACHMENT_ROOT = Path(env_str("JIESU_ATTACHMENT_ROOT", str(VAR_DIR / "attachmen
 ATTACHMENT_MAX_BYTES = env_int("JIESU_ATTACHMENT_MAX_BYTES", 200 * 1024 * 1024)
 # Ledger exports (jiesu.tickets.exporting), one file per job, deleted after 24 hours.
 EXPORT_ROOT = Path(env_str("JIESU_EXPORT_ROOT", str(VAR_DIR / "exports")))
+# Report packs (jiesu.reports): every generated version, kept as `<kind>/<period>/v<N>/` below this root.
+REPORT_ROOT = Path(env_str("JIESU_REPORT_ROOT", str(VAR_DIR / "reports")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Production runs behind HTTPS (JIESU_HTTPS=1); the demo and the tests speak plain HTTP. The
@@ -255,4 +258,7 @@ WORKER_JOBS: list[tuple[str, int]] = [
     ("jiesu.audit.jobs.audit_purge_job", 3600),
     ("jiesu.retention.jobs.retention_purge_job", 24 * 3600),
     ("jiesu.tickets.exporting.jobs.exports_purge_job", 3600),
+    ("jiesu.knowledge.jobs.knowledge_expire_job", 3600),
+    ("jiesu.knowledge.jobs.knowledge_expiry_reminders_job", 24 * 3600),
+    ("jiesu.reports.jobs.reports_due_job", 600),
 ]

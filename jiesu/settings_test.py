@@ -12,6 +12,7 @@ from jiesu.settings import DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ATTACHMENT_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="jiesu-attachments-"))
 EXPORT_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="jiesu-exports-"))
+REPORT_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="jiesu-reports-"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not shared-cache memory) so that concurrent tests see SQLite's real locking, as in
     # production; pytest-django appends the xdist worker id to the name.

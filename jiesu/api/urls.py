@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI, Swagger
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from jiesu.api import attachments, bulk, exports, health, notifications, saved_searches, tickets, units
+from jiesu.api import (
+    attachments,
+    bulk,
+    exports,
+    health,
+    knowledge,
+    notifications,
+    reports,
+    saved_searches,
+    tickets,
+    units,
+)
 from jiesu.api.auth import BearerToken, SessionUser
 from jiesu.api.errors import install_error_handlers
 
@@ -22,6 +36,19 @@ class LocalTimeEncoder(NinjaJSONEncoder):
         if isinstance(o, datetime) and timezone.is_aware(o):
             o = timezone.localtime(o)
         return super().default(o)
+
+
+class StrictJSONParser(Parser):
+    """A JSON body is an object, a list or null (no content): a bare `false` or `0` would otherwise
+    count as an empty body, and an endpoint whose fields are all optional would accept it."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data: Any = json.loads(request.body)
+        if data is None:
+            return {}
+        if not isinstance(data, dict | list):
+            raise ValueError("the body must be a JSON object or array")
+        return cast(dict[str, Any], data)  # a list too, as ninja's own parser passes it on
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -38,6 +65,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), SessionUser()],
     renderer=ChineseJSONRenderer(),
+    parser=StrictJSONParser(),
     docs=Swagger(settings={"persistAuthorization": True}),
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -52,3 +80,6 @@ api.add_router("/tickets", attachments.router)
 api.add_router("/", units.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/saved-searches", saved_searches.router)
+api.add_router("/knowledge", knowledge.router)
+api.add_router("/tickets", knowledge.ticket_router)
+api.add_router("/reports", reports.router)

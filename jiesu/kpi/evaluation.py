@@ -7,10 +7,12 @@ denominator, value}}, "score", "targets", "payment"}]}.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from jiesu.kpi.choices import Grouping
@@ -75,13 +77,23 @@ def _group_document(group: GroupTally, scheme: AssessmentScheme, rules: list[Ite
     }
 
 
-def kpi_evaluate(*, scheme_code: str, start: date, end: date, by: str = Grouping.ALL) -> dict[str, Any]:
+def kpi_evaluate(
+    *,
+    scheme_code: str,
+    start: date,
+    end: date,
+    by: str = Grouping.ALL,
+    where: Q | None = None,
+    codes: Iterable[str] | None = None,
+) -> dict[str, Any]:
     """Every indicator, the score and the targets of scheme `scheme_code` (the version in force
-    on `start`) for each group of tickets in [start, end]."""
+    on `start`) for each group of tickets in [start, end]; `where` narrows the tickets (a special
+    report's topic or area). `codes` limits the indicators counted, which makes the query cheaper;
+    the score and targets are right only when `codes` includes every indicator of the scheme."""
     window = window_of_days(start, end)
     scheme = scheme_in_force(code=scheme_code, on=start)
     rules = scheme_rules(scheme)
-    groups = kpi_tally(window=window, by=by)
+    groups = kpi_tally(window=window, by=by, where=where, codes=codes)
     return {
         "scheme": scheme.code,
         "version": scheme.version,

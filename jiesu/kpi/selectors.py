@@ -81,13 +81,16 @@ def _tallies(row: dict[str, Any], indicators: Iterable[Indicator]) -> dict[str, 
     }
 
 
-def kpi_tally(*, window: Window, by: str = Grouping.ALL, codes: Iterable[str] | None = None) -> list[GroupTally]:
+def kpi_tally(
+    *, window: Window, by: str = Grouping.ALL, codes: Iterable[str] | None = None, where: Q | None = None
+) -> list[GroupTally]:
     """Numerator and denominator counts of every indicator per group: one counting query per call.
-    (JIT is off for every PostgreSQL connection, see settings.DATABASES.)"""
-    return _tally(window=window, by=by, codes=codes)
+    `where` narrows the tickets counted. (JIT is off for every PostgreSQL connection, see
+    settings.DATABASES.)"""
+    return _tally(window=window, by=by, codes=codes, where=where)
 
 
-def _tally(*, window: Window, by: str, codes: Iterable[str] | None) -> list[GroupTally]:
+def _tally(*, window: Window, by: str, codes: Iterable[str] | None, where: Q | None = None) -> list[GroupTally]:
     """Numerator and denominator counts of every indicator per group.
 
     Only tickets placed in the window by at least one indicator's timestamp are read."""
@@ -95,6 +98,8 @@ def _tally(*, window: Window, by: str, codes: Iterable[str] | None) -> list[Grou
     # Indicators share placing timestamps: each distinct condition once in the WHERE clause.
     in_window = reduce(or_, dict.fromkeys(ind.window_condition(window) for ind in indicators))
     tickets = Ticket.objects.filter(in_window).order_by()
+    if where is not None:
+        tickets = tickets.filter(where)
     aggregates = _aggregates(indicators, window)
     if by == Grouping.ALL:
         return [GroupTally("all", "全部", _tallies(tickets.aggregate(**aggregates), indicators))]

@@ -35,6 +35,9 @@ class OutgoingMessage:
     subject: str
     body: str
     link: str = ""
+    # (file name, content, MIME type); only e-mail carries them.
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
+    message_id: str = ""
 
     @property
     def full_text(self) -> str:
@@ -57,8 +60,15 @@ def send_email(config: ChannelConfig, message: OutgoingMessage) -> str:
         fail_silently=False,
     )
     body = "\n\n".join(p for p in (message.body, message.link) if p)
+    # Several recipients of one message (a report pack) are comma-separated, as for WeCom.
     email = EmailMessage(
-        subject=message.subject, body=body, from_email=config.from_address, to=[message.address], connection=connection
+        subject=message.subject,
+        body=body,
+        from_email=config.from_address,
+        to=[a.strip() for a in message.address.split(",") if a.strip()],
+        connection=connection,
+        attachments=list(message.attachments),
+        headers={"Message-ID": message.message_id} if message.message_id else None,
     )
     try:
         sent = email.send()

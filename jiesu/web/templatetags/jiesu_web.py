@@ -8,13 +8,14 @@ from django import template
 from django.utils import timezone
 
 from jiesu.core.masking import mask_id_number, mask_name, mask_phone
+from jiesu.knowledge.permissions import can_draft_knowledge, can_publish_knowledge, can_read_knowledge
 from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors_queues import ticket_is_overdue
 from jiesu.tickets.services.pii import RequesterView, requester_view
-from jiesu.web.access import can_intake, can_see_dashboard
+from jiesu.web.access import can_intake, can_read_reports, can_see_dashboard
 from jiesu.web.presenters import format_duration
 
 register = template.Library()
@@ -45,6 +46,26 @@ def may_intake(user: User) -> bool:
 @register.filter
 def may_see_dashboard(user: User) -> bool:
     return can_see_dashboard(user)
+
+
+@register.filter
+def may_read_reports(user: User) -> bool:
+    return can_read_reports(user)
+
+
+@register.filter
+def may_read_knowledge(user: User) -> bool:
+    return can_read_knowledge(user)
+
+
+@register.filter
+def may_draft_knowledge(user: User) -> bool:
+    return can_draft_knowledge(user)
+
+
+@register.filter
+def may_publish_knowledge(user: User) -> bool:
+    return can_publish_knowledge(user)
 
 
 @register.filter

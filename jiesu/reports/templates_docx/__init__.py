@@ -1,0 +1,1 @@
+"""The default Word templates of the report packs (built by `build.py`, committed as .docx)."""
