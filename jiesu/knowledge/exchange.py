@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
@@ -34,6 +34,7 @@ from jiesu.knowledge.services import entry_create, entry_publish, entry_update
 from jiesu.orgs.models import User
 
 MAX_ROWS = 5000
+MAX_UNPACKED_BYTES = 200 * 2**20  # 5,000 rows of long policy texts stay far below this
 MAX_ERRORS_IN_MESSAGE = 20
 
 
@@ -91,7 +92,23 @@ def library_export(*, library: str, viewer: User | None, statuses: Sequence[str]
     return out.getvalue()
 
 
+def _check_unpacked_size(source: str | Path | IO[bytes]) -> None:
+    """An .xlsx is a zip: a small upload may unpack to gigabytes, and openpyxl reads the shared
+    strings whole before the row limit can stop it."""
+    try:
+        with ZipFile(source) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (BadZipFile, OSError) as exc:
+        raise ValidationFailed("无法读取 Excel 文件，请使用 .xlsx 格式") from exc
+    finally:
+        if not isinstance(source, str | Path):
+            source.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValidationFailed(f"Excel 文件解压后超过 {MAX_UNPACKED_BYTES // 2**20} MB，请拆分后再导入")
+
+
 def _read_sheet(source: str | Path | IO[bytes]) -> list[tuple[Any, ...]]:
+    _check_unpacked_size(source)
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from jiesu.knowledge.choices import EntryStatus
 from jiesu.knowledge.models import KnowledgeEntry
@@ -17,7 +18,7 @@ from jiesu.knowledge.search import rank
 from jiesu.knowledge.search.highlight import highlight, marker, snippet
 from jiesu.knowledge.search.index import entry_body_text
 from jiesu.knowledge.search.segment import is_cjk, pieces, query_terms
-from jiesu.knowledge.search.stats import corpus_stats, document_frequencies
+from jiesu.knowledge.search.stats import corpus_stats, document_frequencies, frequencies_among
 from jiesu.knowledge.search.suggest import near_misses
 from jiesu.orgs.models import User
 from jiesu.tickets.models import Category
@@ -91,5 +92,5 @@ def knowledge_search(
         if pk in entries
     ]
     wanted = words if total < FEW_HITS else [w for w in words if not counts.get(w)]
-    suggestions = near_misses(wanted, document_frequencies) if wanted else []
+    suggestions = near_misses(wanted, partial(frequencies_among, statuses=statuses)) if wanted else []
     return SearchPage(hits=hits, total=total, suggestions=suggestions, terms=terms)

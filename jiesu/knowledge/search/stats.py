@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count
 
 from jiesu.knowledge.models import IndexTerm, KnowledgeEntry
 
@@ -83,3 +84,18 @@ def document_frequencies(terms: Sequence[str]) -> dict[str, int]:
             known.clear()
         known.update({term: found.get(term, 0) for term in missing})
     return {term: known.get(term, 0) for term in terms}
+
+
+def frequencies_among(terms: Sequence[str], statuses: Sequence[str]) -> dict[str, int]:
+    """In how many entries of `statuses` each term occurs (uncached: only suggestions ask, for a
+    handful of terms). Suggestions use it so a reader is never offered a word that only stands
+    in someone's draft."""
+    if not terms:
+        return {}
+    rows = (
+        IndexTerm.objects.filter(term__in=list(terms), entry__status__in=list(statuses))
+        .values("term")
+        .annotate(n=Count("entry", distinct=True))
+    )
+    found = {row["term"]: int(row["n"]) for row in rows}
+    return {term: found.get(term, 0) for term in terms}

@@ -183,3 +183,16 @@ def test_a_refused_row_never_names_a_draft_the_importer_may_not_read(world):
     with pytest.raises(ValidationFailed) as refused:
         library_import(library=Library.POLICY, source=_xlsx(rows), actor=world.agent)
     assert refused.value.details["errors"] == ["第 2 行：库中已有同名或同文号的条目，您无权修改"]
+
+
+def test_a_file_that_unpacks_to_too_much_is_refused_before_reading(world):
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/sharedStrings.xml", b"\0" * (201 * 2**20))
+    assert len(packed.getvalue()) < 2**20
+    with pytest.raises(ValidationFailed, match="解压后超过 200 MB"):
+        library_import(library=Library.POLICY, source=io.BytesIO(packed.getvalue()), actor=world.knowledge_editor)
+    assert not KnowledgeEntry.objects.exists()

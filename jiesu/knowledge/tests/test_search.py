@@ -167,6 +167,16 @@ def test_suggestions_for_near_misses(corpus: dict[str, KnowledgeEntry]) -> None:
     assert knowledge_search("养老金资格认证", viewer=None).suggestions == []
 
 
+def test_a_word_only_in_a_draft_is_never_suggested_to_readers(db: None) -> None:
+    draft = KnowledgeEntry.objects.create(
+        library=Library.LIAISON, status=EntryStatus.DRAFT, title="联络人", body="联系人：欧阳翠花"
+    )
+    entry_reindex(draft)
+    assert "翠花" not in knowledge_search("翠华", viewer=None).suggestions
+    editors = knowledge_search("翠华", viewer=None, statuses=(EntryStatus.DRAFT, EntryStatus.PUBLISHED))
+    assert "翠花" in editors.suggestions  # those allowed to search drafts still get it
+
+
 def test_unknown_long_word_falls_back_to_pieces(corpus: dict[str, KnowledgeEntry]) -> None:
     page = knowledge_search("公租房屋", viewer=None)  # not a word of any entry
     assert "公租" in page.terms and page.total > 0
