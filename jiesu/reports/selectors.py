@@ -55,8 +55,13 @@ def reports_list(*, family: str = ReportFamily.HOTLINE, kind: str | None = None)
     return qs.order_by("-generated_at", "-id")
 
 
-def report_versions(*, family: str, kind: str, period_key: str) -> QuerySet[GeneratedReport]:
-    return GeneratedReport.objects.filter(family=family, kind=kind, period_key=period_key).order_by("-version")
+def report_versions(*, family: str, kind: str, period_key: str, topic: str | None = None) -> QuerySet[GeneratedReport]:
+    """Newest first. Special reports on different topics over the same dates share the version
+    numbers of that window; `topic` keeps only one topic's."""
+    versions = GeneratedReport.objects.filter(family=family, kind=kind, period_key=period_key)
+    if topic is not None:
+        versions = versions.filter(topic=topic)
+    return versions.order_by("-version")
 
 
 def report_latest(*, family: str, kind: str, period_key: str) -> GeneratedReport | None:

@@ -149,3 +149,16 @@ def test_a_topic_cannot_turn_a_download_name_into_a_path_or_a_header_break() -> 
     report.topic = "../暖气\\停供\r\n"
     name = report.download_name("docx")
     assert name == "12345热线专报_2026-10-01_2026-10-09_.._暖气_停供___v2.docx"
+
+
+@pytest.mark.django_db
+def test_special_reports_on_other_topics_are_listed_apart(world: World) -> None:
+    from jiesu.reports.selectors import report_versions
+
+    period = period_special(datetime(2026, 10, 1).date(), datetime(2026, 10, 9).date())
+    lights = report_generate(kind="special", period=period, topic="路灯")
+    heating = report_generate(kind="special", period=period, topic="供暖")
+    key = {"family": "hotline", "kind": "special", "period_key": period.key}
+    assert list(report_versions(**key, topic="路灯")) == [lights]
+    assert list(report_versions(**key, topic="供暖")) == [heating]
+    assert list(report_versions(**key)) == [heating, lights]  # one numbering per window

@@ -62,7 +62,9 @@ def _render(request: HttpRequest, user: User, form: ReportPickForm, *, status: i
         context["choice"] = form.choice()
         context["kind_label"] = ReportKind(form.chosen.kind).label
         context["family_label"] = ReportFamily(form.cleaned_data["family"]).label
-        context["versions"] = versions_of(form.chosen, family=form.cleaned_data["family"])
+        context["versions"] = versions_of(
+            form.chosen, family=form.cleaned_data["family"], topic=form.cleaned_data.get("topic") or ""
+        )
     return render(request, "web/reports/index.html", context, status=200 if form.is_valid() else status)
 
 

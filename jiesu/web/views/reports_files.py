@@ -15,6 +15,7 @@ from jiesu.audit.services import audit_record
 from jiesu.core.errors import NotFound
 from jiesu.orgs.models import User
 from jiesu.orgs.security.sessions import client_address
+from jiesu.reports.choices import ReportKind
 from jiesu.reports.models import FILE_FORMATS, GeneratedReport, ReportStatus
 from jiesu.reports.periods import ReportPeriod
 from jiesu.reports.selectors import report_versions
@@ -38,9 +39,10 @@ def report_reader(request: HttpRequest) -> User:
     return user
 
 
-def versions_of(period: ReportPeriod, *, family: str) -> list[GeneratedReport]:
-    """Every version generated for the period, newest first."""
-    reports = report_versions(family=family, kind=period.kind, period_key=period.key)
+def versions_of(period: ReportPeriod, *, family: str, topic: str = "") -> list[GeneratedReport]:
+    """Every version generated for the period (for a special report: on this topic), newest first."""
+    only = topic if period.kind == ReportKind.SPECIAL else None
+    reports = report_versions(family=family, kind=period.kind, period_key=period.key, topic=only)
     return list(reports.select_related("generated_by"))
 
 
