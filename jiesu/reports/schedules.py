@@ -76,3 +76,18 @@ def period_due_now(rule: DueRule, now: datetime) -> ReportPeriod | None:
     if now >= due_moment(rule, period.end, tz):
         return period
     return None
+
+
+CATCH_UP = 3  # periods a worker that was down may still make up, per schedule
+
+
+def periods_due_now(rule: DueRule, now: datetime, *, scheduled_since: date) -> list[ReportPeriod]:
+    """`period_due_now`'s period, plus up to CATCH_UP - 1 earlier ones that ended after the
+    schedule began (a worker down for a while makes them up), oldest first."""
+    latest = period_due_now(rule, now)
+    if latest is None:
+        return []
+    periods = [latest]
+    while len(periods) < CATCH_UP and (earlier := periods[-1].previous()).end >= scheduled_since:
+        periods.append(earlier)
+    return periods[::-1]

@@ -42,7 +42,7 @@ from jiesu.reports.models import DeliveryResult, GeneratedReport, ReportDelivery
 from jiesu.reports.narrative import report_narrative
 from jiesu.reports.package import report_package
 from jiesu.reports.periods import ReportPeriod
-from jiesu.reports.schedules import period_due_now
+from jiesu.reports.schedules import periods_due_now
 from jiesu.reports.selectors import report_latest, template_in_force
 from jiesu.reports.xlsx_render import report_xlsx
 
@@ -322,25 +322,28 @@ def report_send(*, report: GeneratedReport, recipients: list[str] | str, actor: 
 
 def reports_due_run(now: datetime) -> list[GeneratedReport]:
     """The worker: for each enabled schedule whose moment has come for the last finished period,
-    generate the pack if the period has none yet, then e-mail it if no version was sent yet."""
+    generate the pack if the period has none yet, then e-mail it if no version was sent yet; a
+    few earlier periods since the schedule began are made up the same way (the worker was down)."""
     local = timezone.localtime(now)
     generated = []
     for schedule in ReportSchedule.objects.filter(enabled=True).order_by("family", "kind"):
         if schedule.family != ReportFamily.HOTLINE:
             continue  # the public line has no data yet; its schedules wait for the calls app
-        period = period_due_now(schedule.rule, local)
-        if period is None:
-            continue
-        try:
-            report = report_latest(family=schedule.family, kind=schedule.kind, period_key=period.key)
-            if report is None:
-                report = report_generate(
-                    kind=schedule.kind, period=period, family=schedule.family, scheme_code=schedule.scheme_code or None
-                )
-                generated.append(report)
-            _send_if_owed(schedule, report)
-        except Exception:  # one broken schedule must not stop the others; retried next run
-            log.exception("scheduled report %s %s failed", schedule.kind, period.key)
+        since = timezone.localdate(schedule.created_at)
+        for period in periods_due_now(schedule.rule, local, scheduled_since=since):
+            try:
+                report = report_latest(family=schedule.family, kind=schedule.kind, period_key=period.key)
+                if report is None:
+                    report = report_generate(
+                        kind=schedule.kind,
+                        period=period,
+                        family=schedule.family,
+                        scheme_code=schedule.scheme_code or None,
+                    )
+                    generated.append(report)
+                _send_if_owed(schedule, report)
+            except Exception:  # one broken schedule must not stop the others; retried next run
+                log.exception("scheduled report %s %s failed", schedule.kind, period.key)
     return generated
 
 

@@ -107,3 +107,16 @@ def test_without_an_email_channel_the_pack_is_made_and_the_admins_are_told_once(
     assert "邮件通道" in told[0].body
     reports_due_run(datetime(2026, 11, 7, 9, 10, tzinfo=BEIJING))  # tried again, not told again
     assert Notification.objects.filter(title__startswith="报告未能发送").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_worker_that_was_down_makes_up_the_periods_since_the_schedule_began(world: World, smtp: SmtpServer) -> None:
+    email_config(smtp)
+    schedule = ReportSchedule.objects.create(kind="monthly", recipients=RECIPIENTS, send_hour=9)
+    ReportSchedule.objects.filter(pk=schedule.pk).update(created_at=datetime(2026, 9, 10, tzinfo=BEIJING))
+
+    made = reports_due_run(datetime(2026, 11, 7, 9, 0, tzinfo=BEIJING))
+
+    assert [r.period_key for r in made] == ["2026-09", "2026-10"]  # August ended before it began
+    assert len(smtp.received) == 2
+    assert reports_due_run(datetime(2026, 11, 7, 9, 10, tzinfo=BEIJING)) == []
