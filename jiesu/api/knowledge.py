@@ -10,15 +10,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.db import transaction
-from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from django.http import FileResponse, HttpRequest
+from ninja import File, Path, Query, Router, Status, UploadedFile
 from pydantic import Field
 
+from jiesu.api.attachments import BINARY, AttachmentId
 from jiesu.api.auth import request_user
 from jiesu.api.errors import responses
 from jiesu.api.knowledge_schemas import (
     ActIn,
     DiffOut,
+    EntryAttachmentOut,
     EntryCreateIn,
     EntryDetailOut,
     EntryFilterIn,
@@ -29,14 +31,21 @@ from jiesu.api.knowledge_schemas import (
     SearchOut,
     TicketKnowledgeOut,
     VersionOut,
+    entry_attachment_out,
     entry_detail_out,
     hit_out,
     similar_out,
     summary_out,
 )
 from jiesu.api.schemas import MAX_ID, MAX_OFFSET
-from jiesu.api.tickets import Number
+from jiesu.api.tickets import FILE_SCHEMA, Number
 from jiesu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jiesu.knowledge.attachments import (
+    entry_attachment_add,
+    entry_attachment_get_for,
+    entry_attachment_path,
+    entry_attachments,
+)
 from jiesu.knowledge.choices import EntryStatus
 from jiesu.knowledge.libraries import Kind, library_spec
 from jiesu.knowledge.models import KnowledgeEntry
@@ -222,6 +231,51 @@ def _step(entry: KnowledgeEntry, action: Action, user: User, reason: str) -> Non
         entry_reject(entry=entry, actor=user, reason=reason)
     else:
         entry_expire(entry=entry, actor=user, reason=reason)
+
+
+@router.get(
+    "/entries/{entry_id}/attachments",
+    response=responses({200: list[EntryAttachmentOut]}, 404),
+    summary="知识条目附件列表",
+)
+def entry_attachments_endpoint(request: HttpRequest, entry_id: EntryId) -> list[EntryAttachmentOut]:
+    entry = entry_get_for(viewer=_reader(request), entry_id=entry_id)
+    return [entry_attachment_out(a) for a in entry_attachments(entry)]
+
+
+@router.post(
+    "/entries/{entry_id}/attachments",
+    response=responses({201: EntryAttachmentOut}, 400, 403, 404),
+    summary="上传知识条目附件",
+    description="multipart/form-data，字段 file。仅可编辑该条目的用户可上传；允许 PDF、OFD、Word、Excel、WPS、"
+    "文本与 JPG/PNG 图片。",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": FILE_SCHEMA}}}},
+)
+def entry_attachment_upload_endpoint(
+    request: HttpRequest, entry_id: EntryId, file: File[UploadedFile]
+) -> Status[EntryAttachmentOut]:
+    user = _reader(request)
+    entry = entry_get_for(viewer=user, entry_id=entry_id)
+    return Status(201, entry_attachment_out(entry_attachment_add(entry=entry, actor=user, upload=file)))
+
+
+@router.get(
+    "/entries/{entry_id}/attachments/{attachment_id}",
+    response=responses({200: None}, 404),
+    summary="下载知识条目附件",
+    openapi_extra={"responses": {200: {"description": "附件文件", "content": BINARY}}},
+)
+def entry_attachment_download_endpoint(
+    request: HttpRequest, entry_id: EntryId, attachment_id: AttachmentId
+) -> FileResponse:
+    attachment = entry_attachment_get_for(viewer=_reader(request), entry_id=entry_id, attachment_id=attachment_id)
+    # Always a download, never rendered inline: uploaded HTML or SVG must not run in our origin.
+    return FileResponse(
+        entry_attachment_path(attachment).open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
 
 
 # After /versions and /diff: its {action} would otherwise take their paths.

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from jiesu.api.presenters import category_ref, unit_ref
+from jiesu.api.presenters import actor_out, category_ref, unit_ref
 from jiesu.api.schemas import (
     MAX_OFFSET,
     NO_NUL,
+    ActorOut,
     CategoryRef,
     LongText,
     Ref,
@@ -21,7 +22,7 @@ from jiesu.api.schemas import (
 )
 from jiesu.knowledge.choices import EntryStatus, Library
 from jiesu.knowledge.libraries import CONTACT_KEYS, library_spec
-from jiesu.knowledge.models import KnowledgeEntry
+from jiesu.knowledge.models import EntryAttachment, KnowledgeEntry
 from jiesu.knowledge.search.query import SearchHit
 from jiesu.tickets.selectors_similar import SimilarTicket
 
@@ -248,4 +249,26 @@ def similar_out(similar: SimilarTicket) -> SimilarTicketOut:
         closed_at=ticket.closed_at,
         score=similar.score,
         reply_text=similar.reply_text,
+    )
+
+
+class EntryAttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: ActorOut | None
+    uploaded_at: datetime
+
+
+def entry_attachment_out(attachment: EntryAttachment) -> EntryAttachmentOut:
+    return EntryAttachmentOut(
+        id=attachment.pk,
+        original_name=attachment.original_name,
+        content_type=attachment.content_type,
+        size_bytes=attachment.size_bytes,
+        sha256=attachment.sha256,
+        uploaded_by=actor_out(attachment.uploaded_by),
+        uploaded_at=attachment.uploaded_at,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from jiesu.core.models import BaseModel
 from jiesu.knowledge.choices import EntryStatus, IndexField, Library
@@ -128,3 +129,26 @@ class IndexTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class EntryAttachment(models.Model):
+    """A file of an entry (a policy's PDF, a form, a scan). The bytes live in the ticket attachments'
+    content-addressed store (`jiesu.tickets.services.attachments`), so backups carry them alike."""
+
+    entry = models.ForeignKey(KnowledgeEntry, on_delete=models.PROTECT, related_name="attachments")
+    original_name = models.CharField("文件名", max_length=255)
+    size_bytes = models.PositiveBigIntegerField("大小")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    content_type = models.CharField(max_length=128, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "知识条目附件"
+        verbose_name_plural = "知识条目附件"
+        ordering = ["entry", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

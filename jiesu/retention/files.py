@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from jiesu.knowledge.models import EntryAttachment
 from jiesu.retention.models import AttachmentPurge
 from jiesu.tickets.models import Attachment
 from jiesu.tickets.services.attachments import attachment_path
@@ -27,7 +28,11 @@ class FileRemoval:
 
 
 def _still_needed(sha256: str) -> bool:
-    return Attachment.objects.filter(sha256=sha256, retention_purge__isnull=True).exists()
+    # Knowledge-entry files share the store by content and are never purged.
+    return (
+        Attachment.objects.filter(sha256=sha256, retention_purge__isnull=True).exists()
+        or EntryAttachment.objects.filter(sha256=sha256).exists()
+    )
 
 
 def _remove_blob(sha256: str) -> bool:

@@ -34,7 +34,8 @@ def _kind_for(content_type: str) -> str:
     return AttachmentKind.DOCUMENT
 
 
-def _store_blob(stream: IO[bytes]) -> tuple[str, int]:
+def blob_store(stream: IO[bytes]) -> tuple[str, int]:
+    """Write `stream` into the store (size-limited); its SHA-256 and size. Also used by knowledge attachments."""
     root = Path(settings.ATTACHMENT_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
@@ -73,7 +74,7 @@ def attachment_store(
     event: TicketEvent | None = None,
 ) -> Attachment:
     ticket_ensure_can_attach(actor=actor, ticket=ticket)
-    sha, size = _store_blob(stream)
+    sha, size = blob_store(stream)
     if size == 0:
         raise TicketInvalid("附件是空文件")
     return Attachment.objects.create(
@@ -88,7 +89,7 @@ def attachment_store(
     )
 
 
-def _header_text(value: str, limit: int) -> str:
+def upload_header_text(value: str, limit: int) -> str:
     """A client-sent name or type, fit for its column: no NUL (PostgreSQL refuses it), bounded."""
     return value.replace("\x00", "")[:limit]
 
@@ -100,8 +101,8 @@ def attachment_store_upload(
     return attachment_store(
         ticket=ticket,
         stream=upload,
-        original_name=_header_text(upload.name or "", 255) or UPLOAD_DEFAULT_NAME,
-        content_type=_header_text(upload.content_type or "", 128),
+        original_name=upload_header_text(upload.name or "", 255) or UPLOAD_DEFAULT_NAME,
+        content_type=upload_header_text(upload.content_type or "", 128),
         actor=actor,
         event=event,
     )

@@ -213,3 +213,10 @@ class ImportForm(ChineseForm):
 
 class ExportForm(ChineseForm):
     library = forms.ChoiceField(label="知识库", choices=Library.choices)
+
+
+class AttachmentForm(ChineseForm):
+    """The file itself is checked by `jiesu.knowledge.attachments` (types, size), whose Chinese
+    refusal the view puts beside this field."""
+
+    file = forms.FileField(label="附件", help_text="PDF、OFD、Word、Excel、WPS、文本或 JPG/PNG 图片")

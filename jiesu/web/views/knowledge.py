@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from jiesu.core.errors import NotFound
+from jiesu.knowledge.attachments import entry_attachments
 from jiesu.knowledge.choices import EntryStatus, Library
 from jiesu.knowledge.libraries import CONTACT_KEYS, CONTACT_LABELS, FieldSpec, Kind, library_spec
 from jiesu.knowledge.models import KnowledgeEntry
@@ -39,7 +40,7 @@ from jiesu.knowledge.selectors import (
 from jiesu.knowledge.services import ACTION_LABELS, EDITOR_ACTIONS, TRANSITIONS
 from jiesu.orgs.models import User
 from jiesu.web.forms.base import Pickers
-from jiesu.web.forms.knowledge import KnowledgeSearchForm, RejectForm
+from jiesu.web.forms.knowledge import AttachmentForm, KnowledgeSearchForm, RejectForm
 from jiesu.web.http import current_user
 
 PAGE_SIZE = 20
@@ -166,7 +167,12 @@ def entry_actions(user: User, entry: KnowledgeEntry) -> list[tuple[str, str]]:
 
 
 def render_entry(
-    request: HttpRequest, entry: KnowledgeEntry, *, reject_form: RejectForm | None = None, status: int = 200
+    request: HttpRequest,
+    entry: KnowledgeEntry,
+    *,
+    reject_form: RejectForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = current_user(request)
     versions = list(entry_versions(entry))
@@ -181,6 +187,8 @@ def render_entry(
         "can_edit": can_edit_entry(user, entry),
         "actions": entry_actions(user, entry),
         "reject_form": reject_form or RejectForm(),
+        "attachments": list(entry_attachments(entry)),
+        "attachment_form": attachment_form or AttachmentForm(),
         "today": timezone.localdate(),
     }
     return render(request, "web/knowledge/entry.html", context, status=status)
