@@ -122,7 +122,8 @@ def _probes(mine: Ticket, theirs: Ticket, ids: dict[str, int]) -> dict[str, list
 
 def _probes_for(label: str, probes: dict[str, list[Probe]]) -> list[Probe]:
     for key in ("{attachment_id}", "{action}", "{number}", "{notification_id}"):
-        if key in label:
+        # A knowledge entry's attachment is not a ticket's: its path has no ticket number.
+        if key in label and (key != "{attachment_id}" or "{number}" in label):
             return probes[key]
     return probes.get(label, [Probe()])
 
