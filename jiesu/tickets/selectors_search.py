@@ -101,17 +101,19 @@ ORDERINGS: dict[str, tuple[OrderBy, ...]] = {
 }
 
 
-class _BigramsContain(Func):
-    """`text_bigrams @@ jiesu_bigram_query(word)`: every two-character piece of the word occurs in
-    the ticket's text. PostgreSQL only: `text_bigrams` is a stored column that migration 0006 adds
-    (unknown to the model) with its GIN index."""
+class BigramCondition(Func):
+    """A condition on the stored `text_bigrams` column (character bigrams of title and content,
+    with its GIN index). PostgreSQL only: migration 0006 adds the column, unknown to the model,
+    so it is reached beside the title, whose compiled name carries the table's alias."""
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, word: str) -> None:
+    def __init__(self) -> None:
         super().__init__(F("title"))
-        self.word = word
+
+    def condition_sql(self, column: str) -> tuple[str, list[Any]]:
+        raise NotImplementedError
 
     def as_sql(
         self,
@@ -122,16 +124,22 @@ class _BigramsContain(Func):
         arg_joiner: str | None = None,
         **extra_context: Any,
     ) -> tuple[str, list[Any]]:
-        column, params = bigram_column(self, compiler, connection)
-        return f"{column} @@ jiesu_bigram_query(%s)", [*params, self.word]
+        title, params = compiler.compile(self.get_source_expressions()[0])
+        column = title.removesuffix(connection.ops.quote_name("title")) + connection.ops.quote_name("text_bigrams")
+        sql, more = self.condition_sql(column)
+        return sql, [*params, *more]
 
 
-def bigram_column(expression: Func, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
-    """The stored `text_bigrams` column (not a Django field) of the table `expression`'s first
-    source, the title, belongs to: compiling the title gives the table's alias in this query."""
-    title, params = compiler.compile(expression.get_source_expressions()[0])
-    column = title.removesuffix(connection.ops.quote_name("title")) + connection.ops.quote_name("text_bigrams")
-    return column, list(params)
+class _BigramsContain(BigramCondition):
+    """`text_bigrams @@ jiesu_bigram_query(word)`: every two-character piece of the word occurs in
+    the ticket's text."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__()
+        self.word = word
+
+    def condition_sql(self, column: str) -> tuple[str, list[Any]]:
+        return f"{column} @@ jiesu_bigram_query(%s)", [self.word]
 
 
 def text_condition(word: str) -> Q:

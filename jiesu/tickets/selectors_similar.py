@@ -37,10 +37,8 @@ from itertools import combinations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
-from django.db.models.sql.compiler import SQLCompiler
 from rapidfuzz import fuzz
 
 from jiesu.core.chinese import tokenizer
@@ -50,7 +48,7 @@ from jiesu.tickets.choices import EventKind, TicketStatus
 from jiesu.tickets.models import Ticket, TicketEvent
 from jiesu.tickets.selectors import tickets_visible_to
 from jiesu.tickets.selectors_related import TEXT_PREFIX, _text_of
-from jiesu.tickets.selectors_search import bigram_column
+from jiesu.tickets.selectors_search import BigramCondition
 
 KEY_WORDS = 4
 CANDIDATE_CAP = 200
@@ -107,35 +105,23 @@ def _rarity(word: str) -> float:
     return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
 
 
-class _BigramsMatch(Func):
+class _BigramsMatch(BigramCondition):
     """`text_bigrams @@ (q(a) && q(b)) || (q(a) && q(c)) …`: the ticket's text holds every bigram
-    of at least two of the words. PostgreSQL only (the stored column of migration 0006)."""
-
-    output_field = BooleanField()
-    conditional = True
+    of at least two of the words."""
 
     def __init__(self, pairs: list[tuple[str, ...]], *, indexed: bool) -> None:
-        super().__init__(F("title"))
+        super().__init__()
         self.pairs = pairs
         self.indexed = indexed
 
-    def as_sql(
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> tuple[str, list[Any]]:
-        column, params = bigram_column(self, compiler, connection)
+    def condition_sql(self, column: str) -> tuple[str, list[Any]]:
         groups = [" && ".join(["jiesu_bigram_query(%s)"] * len(pair)) for pair in self.pairs]
         query = " || ".join(f"({group})" for group in groups)
         if not self.indexed:
             # Not the indexed expression: the planner walks the recent slice and tests the stored
             # column row by row, instead of reading the long posting lists of common bigrams.
             column = f"coalesce({column}, ''::tsvector)"
-        return f"{column} @@ ({query})", [*params, *(word for pair in self.pairs for word in pair)]
+        return f"{column} @@ ({query})", [word for pair in self.pairs for word in pair]
 
 
 def _needed(keys: list[str]) -> int:
