@@ -32,15 +32,15 @@ from jiesu.api.reports_schemas import (
 from jiesu.api.schemas import MAX_ID
 from jiesu.audit.services import audit_record
 from jiesu.core.errors import NotFound, PermissionDenied, ValidationFailed
-from jiesu.orgs.choices import Role, UnitKind
+from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit, User
-from jiesu.orgs.permissions import user_scope
 from jiesu.orgs.security.sessions import client_address
 from jiesu.reports.choices import ReportKind
 from jiesu.reports.facts import report_facts
 from jiesu.reports.models import GeneratedReport, ReportStatus
 from jiesu.reports.narrative import report_narrative
 from jiesu.reports.periods import ReportPeriod, period_parse, period_special
+from jiesu.reports.permissions import MAKE_DENIED, READ_DENIED, can_make_reports, can_read_reports
 from jiesu.reports.schedules import last_finished_period
 from jiesu.reports.selectors import contract_counts, delivery_ledger
 from jiesu.reports.services import report_generate
@@ -48,10 +48,6 @@ from jiesu.reports.services import report_generate
 router = Router(tags=["报告"])
 
 ReportId = Annotated[int, Path(description="已生成报告的 id", ge=1, le=MAX_ID)]
-# The same rule as the web pages (jiesu.web.access.can_read_reports / can_make_reports); web and
-# api may not import each other, so the two role sets are repeated here.
-READER_ROLES = (Role.LEADER, Role.ANALYST, Role.SHIFT_LEAD)
-MAKER_ROLES = (Role.ANALYST, Role.SHIFT_LEAD)
 DOWNLOAD_ACTION = "reports.download"
 SPECIAL_MAX_DAYS = 366  # as the web form (jiesu.web.forms.reports): a special report spans ≤ a year
 CONTENT_TYPES = {
@@ -63,15 +59,15 @@ CONTENT_TYPES = {
 
 def _reader(request: HttpRequest) -> User:
     user = request_user(request)
-    if not (user.has_role(*READER_ROLES) and user_scope(user).everything):
-        raise PermissionDenied("报告仅对热线中心的领导、分析员和班长开放")
+    if not can_read_reports(user):
+        raise PermissionDenied(READ_DENIED)
     return user
 
 
 def _maker(request: HttpRequest) -> User:
     user = _reader(request)
-    if not user.has_role(*MAKER_ROLES):
-        raise PermissionDenied("只有分析员和班长可以生成报告，领导可查看和下载")
+    if not can_make_reports(user):
+        raise PermissionDenied(MAKE_DENIED)
     return user
 
 

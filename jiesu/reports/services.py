@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from jiesu.audit.models import AuditResult
 from jiesu.audit.services import audit_record
-from jiesu.core.errors import Conflict, DomainError, ValidationFailed
+from jiesu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from jiesu.notify.choices import DeliveryChannel
 from jiesu.notify.selectors import channel_config_for
 from jiesu.notify.senders import OutgoingMessage, SendFailed, send_email
@@ -42,6 +42,7 @@ from jiesu.reports.models import DeliveryResult, GeneratedReport, ReportDelivery
 from jiesu.reports.narrative import report_narrative
 from jiesu.reports.package import report_package
 from jiesu.reports.periods import ReportPeriod
+from jiesu.reports.permissions import MAKE_DENIED, can_make_reports
 from jiesu.reports.schedules import periods_due_now
 from jiesu.reports.selectors import report_latest, template_in_force
 from jiesu.reports.xlsx_render import report_xlsx
@@ -155,7 +156,10 @@ def report_generate(
     progress: Progress | None = None,
     scheme_code: str | None = None,
 ) -> GeneratedReport:
-    """Generate and store a new version of the period's pack; audited, success or failure."""
+    """Generate and store a new version of the period's pack; audited, success or failure.
+    `actor` None is the worker or an operator's command."""
+    if actor is not None and not can_make_reports(actor):
+        raise PermissionDenied(MAKE_DENIED)
     topic = (topic or "").strip()
     started = time.perf_counter()
     detail: dict[str, Any] = {"kind": kind, "family": family, "period": period.key, "topic": topic}

@@ -12,16 +12,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiesu.audit.services import audit_record
+from jiesu.core.errors import PermissionDenied
 from jiesu.orgs.models import User
 from jiesu.reports.docx_render import report_docx
 from jiesu.reports.facts import report_facts
 from jiesu.reports.models import ReportSchedule, ReportTemplate
 from jiesu.reports.narrative import report_narrative
 from jiesu.reports.periods import period_special
+from jiesu.reports.permissions import MAKE_DENIED, can_make_reports
 
 SCHEDULE_ACTION = "reports.schedule_save"
 TEMPLATE_ACTION = "reports.template_upload"
 TEMPLATE_OFF_ACTION = "reports.template_deactivate"
+
+
+def _require_maker(actor: User) -> None:
+    if not can_make_reports(actor):
+        raise PermissionDenied(MAKE_DENIED)
 
 
 def report_template_check(content: bytes) -> None:
@@ -37,6 +44,7 @@ def report_template_check(content: bytes) -> None:
 def report_schedule_save(
     *, kind: str, family: str, fields: dict[str, Any], actor: User, source_address: str | None = None
 ) -> ReportSchedule:
+    _require_maker(actor)
     schedule, created = ReportSchedule.objects.update_or_create(kind=kind, family=family, defaults=fields)
     audit_record(
         actor=actor,
@@ -52,6 +60,7 @@ def report_schedule_save(
 def report_template_upload(
     *, kind: str, family: str, file_name: str, content: bytes, actor: User, source_address: str | None = None
 ) -> ReportTemplate:
+    _require_maker(actor)
     report_template_check(content)
     template = ReportTemplate.objects.create(
         kind=kind,
@@ -75,6 +84,7 @@ def report_template_upload(
 @transaction.atomic
 def report_template_deactivate(*, template_id: int, actor: User, source_address: str | None = None) -> bool:
     """False when there is no such active template."""
+    _require_maker(actor)
     changed = ReportTemplate.objects.filter(pk=template_id, is_active=True).update(
         is_active=False, updated_at=timezone.now()
     )

@@ -48,20 +48,3 @@ def can_see_dashboard(user: User | None) -> bool:
     if user is None or not user.is_active or not user.has_role(*DASHBOARD_ROLES):
         return False
     return not user_scope(user).nothing
-
-
-# Report packs cover the whole hotline: leaders read them; analysts and shift leads also make them.
-REPORT_READER_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.SHIFT_LEAD})
-REPORT_MAKER_ROLES = frozenset({Role.ANALYST, Role.SHIFT_LEAD})
-
-
-def can_read_reports(user: User | None) -> bool:
-    """Preview, download and read the delivery ledger: center leaders, analysts and shift leads."""
-    if user is None or not user.is_active or not user.has_role(*REPORT_READER_ROLES):
-        return False
-    return user_scope(user).everything
-
-
-def can_make_reports(user: User | None) -> bool:
-    """Generate, upload templates and edit schedules: center analysts and shift leads."""
-    return can_read_reports(user) and user is not None and user.has_role(*REPORT_MAKER_ROLES)

@@ -162,3 +162,18 @@ def test_special_reports_on_other_topics_are_listed_apart(world: World) -> None:
     assert list(report_versions(**key, topic="路灯")) == [lights]
     assert list(report_versions(**key, topic="供暖")) == [heating]
     assert list(report_versions(**key)) == [heating, lights]  # one numbering per window
+
+
+@pytest.mark.django_db
+def test_only_analysts_and_shift_leads_generate_or_change_the_settings(world: World) -> None:
+    from jiesu.core.errors import PermissionDenied
+    from jiesu.reports.settings_services import report_schedule_save
+
+    period = period_parse("weekly", "2026-W42")
+    for outsider in (world.leader, world.agent, world.township_staff):
+        with pytest.raises(PermissionDenied, match="只有分析员和班长可以生成报告"):
+            report_generate(kind="weekly", period=period, actor=outsider)
+        with pytest.raises(PermissionDenied):
+            report_schedule_save(kind="weekly", family="hotline", fields={"enabled": False}, actor=outsider)
+    assert not GeneratedReport.objects.exists()
+    assert report_generate(kind="weekly", period=period, actor=world.shift_lead).version == 1

@@ -11,11 +11,12 @@ from jiesu.core.masking import mask_id_number, mask_name, mask_phone
 from jiesu.knowledge.permissions import can_draft_knowledge, can_publish_knowledge, can_read_knowledge
 from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
+from jiesu.reports.permissions import can_read_reports
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors_queues import ticket_is_overdue
 from jiesu.tickets.services.pii import RequesterView, requester_view
-from jiesu.web.access import can_intake, can_read_reports, can_see_dashboard
+from jiesu.web.access import can_intake, can_see_dashboard
 from jiesu.web.presenters import format_duration
 
 register = template.Library()

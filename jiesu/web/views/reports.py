@@ -1,7 +1,7 @@
 """The reports page (报告): pick a report, preview its narrative and tables, generate the pack in
 the background with a progress bar, download the versions of the period.
 
-Leaders read and download; analysts and shift leads also generate (access.can_make_reports).
+Leaders read and download; analysts and shift leads also generate (jiesu.reports.permissions).
 The figures come from jiesu.reports (report_facts, the one source the .docx uses too); this module
 only parses, checks access, calls and renders.
 """
@@ -21,12 +21,11 @@ from jiesu.orgs.models import User
 from jiesu.reports.choices import ReportFamily, ReportKind
 from jiesu.reports.facts import report_facts
 from jiesu.reports.narrative import report_narrative
-from jiesu.web.access import can_make_reports
+from jiesu.reports.permissions import MAKE_DENIED, can_make_reports
 from jiesu.web.forms.reports import ReportPickForm, initial_pick
 from jiesu.web.views.reports_files import report_reader, versions_of
 from jiesu.web.views.reports_jobs import report_job_start
 
-MAKE_DENIED = "只有分析员和班长可以生成报告，领导可查看和下载"
 DISTRICT_NOT_GENERATED = "按区域的专报目前只能预览；生成报告请将专报区域设为“全部区域”"
 
 

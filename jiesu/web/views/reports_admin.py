@@ -23,11 +23,10 @@ from jiesu.reports import settings_services
 from jiesu.reports.choices import ReportFamily, ReportKind
 from jiesu.reports.docx_render import TemplateBroken
 from jiesu.reports.models import SCHEDULED_KINDS, ReportSchedule, ReportTemplate
+from jiesu.reports.permissions import MAKE_DENIED, can_make_reports
 from jiesu.reports.schedules import DEFAULT_DAY, DEFAULT_WEEKDAY, DueRule, due_date, last_finished_period
 from jiesu.reports.selectors import contract_counts, delivery_ledger
-from jiesu.web.access import can_make_reports
 from jiesu.web.forms.reports import ScheduleForm, TemplateUploadForm
-from jiesu.web.views.reports import MAKE_DENIED
 from jiesu.web.views.reports_files import report_reader
 
 FIRST_YEAR = 2000

@@ -18,8 +18,8 @@ from jiesu.orgs.security.sessions import client_address
 from jiesu.reports.choices import ReportKind
 from jiesu.reports.models import FILE_FORMATS, GeneratedReport, ReportStatus
 from jiesu.reports.periods import ReportPeriod
+from jiesu.reports.permissions import READ_DENIED, can_read_reports
 from jiesu.reports.selectors import report_versions
-from jiesu.web.access import can_read_reports
 from jiesu.web.http import current_user
 from jiesu.web.views.reports_jobs import ReportJob, report_job_for
 
@@ -29,7 +29,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
 }
-READ_DENIED = "报告仅对热线中心的领导、分析员和班长开放"
 
 
 def report_reader(request: HttpRequest) -> User:
