@@ -4,11 +4,12 @@ the differences between two versions."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -18,6 +19,7 @@ from jiesu.knowledge.libraries import CONTACT_KEYS, CONTACT_LABELS, Kind, librar
 from jiesu.knowledge.models import EntryVersion, KnowledgeEntry
 from jiesu.knowledge.permissions import can_publish_knowledge, entries_visible_to
 from jiesu.orgs.models import Unit, User
+from jiesu.tickets.models import Category
 
 # Texts longer than this (or with several lines) get an inline diff instead of old/new side by side.
 LONG_TEXT = 80
@@ -52,6 +54,25 @@ def entries_list(
     if unit is not None:
         entries = entries.filter(unit=unit)
     return entries.order_by("-updated_at", "-id")
+
+
+def entries_recent(
+    *,
+    viewer: User | None,
+    library: str,
+    statuses: Sequence[str],
+    category: Category | None = None,
+    valid_on: date | None = None,
+) -> QuerySet[KnowledgeEntry]:
+    """The latest entries of `library` under the search's filters (a browse without words):
+    category subtree, and validity covering `valid_on` (open bounds count)."""
+    entries = entries_list(viewer=viewer, library=library).filter(status__in=list(statuses))
+    if category is not None:
+        entries = entries.filter(category__path__startswith=category.path)
+    if valid_on is not None:
+        entries = entries.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=valid_on))
+        entries = entries.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_on))
+    return entries
 
 
 def entries_for_review(viewer: User | None) -> QuerySet[KnowledgeEntry]:

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,6 +31,7 @@ from jiesu.knowledge.selectors import (
     entries_expiring,
     entries_for_review,
     entries_list,
+    entries_recent,
     entries_unpublished_by,
     entry_get_for,
     entry_versions,
@@ -79,12 +79,7 @@ def _recent(user: User, form: KnowledgeSearchForm, statuses: tuple[str, ...]) ->
     category, valid_on = form.category(), form.valid_on()
     groups = []
     for library in chosen:
-        entries: QuerySet[KnowledgeEntry] = entries_list(viewer=user, library=library).filter(status__in=statuses)
-        if category is not None:
-            entries = entries.filter(category__path__startswith=category.path)
-        if valid_on is not None:
-            entries = entries.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=valid_on))
-            entries = entries.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_on))
+        entries = entries_recent(viewer=user, library=library, statuses=statuses, category=category, valid_on=valid_on)
         groups.append(RecentGroup(library, Library(library).label, list(entries[:RECENT_PER_LIBRARY])))
     return groups
 
