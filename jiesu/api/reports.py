@@ -30,14 +30,14 @@ from jiesu.api.reports_schemas import (
     report_out,
 )
 from jiesu.api.schemas import MAX_ID
-from jiesu.audit.services import audit_record
 from jiesu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jiesu.orgs.choices import UnitKind
 from jiesu.orgs.models import Unit, User
 from jiesu.orgs.security.sessions import client_address
 from jiesu.reports.choices import ReportKind
+from jiesu.reports.downloads import CONTENT_TYPES, report_file_for
 from jiesu.reports.facts import report_facts
-from jiesu.reports.models import GeneratedReport, ReportStatus
+from jiesu.reports.models import GeneratedReport
 from jiesu.reports.narrative import report_narrative
 from jiesu.reports.periods import ReportPeriod, period_parse, period_special
 from jiesu.reports.permissions import MAKE_DENIED, READ_DENIED, can_make_reports, can_read_reports
@@ -48,13 +48,7 @@ from jiesu.reports.services import report_generate
 router = Router(tags=["报告"])
 
 ReportId = Annotated[int, Path(description="已生成报告的 id", ge=1, le=MAX_ID)]
-DOWNLOAD_ACTION = "reports.download"
 SPECIAL_MAX_DAYS = 366  # as the web form (jiesu.web.forms.reports): a special report spans ≤ a year
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "zip": "application/zip",
-}
 
 
 def _reader(request: HttpRequest) -> User:
@@ -177,17 +171,8 @@ def report_get_endpoint(request: HttpRequest, report_id: ReportId) -> ReportOut:
     openapi_extra={"responses": {200: {"description": "文件", "content": {t: {} for t in CONTENT_TYPES.values()}}}},
 )
 def report_file_endpoint(request: HttpRequest, report_id: ReportId, fmt: Format) -> FileResponse:
-    user = _reader(request)
-    report = _report(report_id)
-    path = report.file_path(fmt)
-    if report.status != ReportStatus.READY or not path.is_file():
-        raise NotFound("报告文件已不存在，请重新生成")
-    audit_record(
-        actor=user,
-        action=DOWNLOAD_ACTION,
-        obj=report,
-        source_address=client_address(request),
-        detail={"format": fmt, "version": report.version, "period": report.period_key, "source": "api"},
+    report, path = report_file_for(
+        report_id=report_id, fmt=fmt, viewer=request_user(request), source_address=client_address(request), source="api"
     )
     response = FileResponse(
         path.open("rb"), as_attachment=True, filename=report.download_name(fmt), content_type=CONTENT_TYPES[fmt]
