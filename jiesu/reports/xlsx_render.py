@@ -11,40 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from io import BytesIO
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from jiesu.core.spreadsheet import MOMENT, PERCENT, RATE
+from jiesu.core.spreadsheet import sheet_append as _append
+from jiesu.core.spreadsheet import sheet_formatted as _formatted
+from jiesu.core.spreadsheet import sheet_header as _header
 from jiesu.reports.docx_render import report_title
 from jiesu.reports.facts import Count, ReportFacts
 from jiesu.reports.ledger import HEADERS as LEDGER_HEADERS
 from jiesu.reports.ledger import Ledger, LedgerRow
 from jiesu.reports.xlsx_ledger import ledger_fill
 
-PERCENT, RATE, MOMENT = "0.0%", "0.00%", "yyyy-mm-dd hh:mm"
-HEADER_FONT, HEADER_FILL = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
 COUNT_HEADERS = ("序号", "名称", "件数", "占比")
 LEDGER_SHEET = "台账"
 LEDGER_WIDTHS = (18, 17, 10, 8, 24, 12, 14, 20, 12, 17, 17, 8, 10)
 SAMPLE_MOMENT = datetime(2000, 1, 1)  # noqa: DTZ001
-
-
-def _append(sheet: Any, values: list[Any]) -> None:
-    """Append a row; text that starts with "=" is kept as text, never run as a formula (titles,
-    topics and names come from citizens and users)."""
-    row = []
-    for value in values:
-        if isinstance(value, str) and value.startswith("="):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            value = cell
-        row.append(value)
-    sheet.append(row)
 
 
 def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] = ()) -> WriteOnlyWorksheet:
@@ -55,21 +40,6 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[
         sheet.column_dimensions[get_column_letter(index)].width = width  # type: ignore[attr-defined]
     _append(sheet, _header(sheet, headers))
     return sheet
-
-
-def _header(sheet: WriteOnlyWorksheet, headers: Sequence[str]) -> list[Cell]:
-    cells = []
-    for title in headers:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
-def _formatted(sheet: WriteOnlyWorksheet, value: Any, number_format: str) -> Cell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
 
 
 def _counts(sheet: WriteOnlyWorksheet, lines: Sequence[Count], *, prefix: Sequence[str] = ()) -> None:

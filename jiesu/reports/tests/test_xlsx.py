@@ -140,23 +140,3 @@ def test_the_fast_ledger_path_writes_what_the_typed_rows_hold(world: World) -> N
     # A serial number of days holds the time to about a millisecond, as Excel reads it.
     shown = fast[1][1]
     assert isinstance(shown, datetime) and abs(shown - beijing) < timedelta(milliseconds=1)
-
-
-def test_text_that_looks_like_a_formula_stays_text() -> None:
-    from io import BytesIO
-
-    from openpyxl import Workbook, load_workbook
-
-    from jiesu.reports.xlsx_render import _append
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("重点工单")
-    _append(sheet, ['=HYPERLINK("http://x","点我")', "普通标题", 3])
-    out = BytesIO()
-    book.save(out)
-    cells = next(load_workbook(BytesIO(out.getvalue()))["重点工单"].iter_rows())
-    assert [(c.value, c.data_type) for c in cells] == [
-        ('=HYPERLINK("http://x","点我")', "s"),
-        ("普通标题", "s"),
-        (3, "n"),
-    ]
