@@ -30,7 +30,7 @@ from jiesu.web.forms.base import Pickers
 from jiesu.web.forms.saved_searches import SavedSearchForm
 from jiesu.web.forms.tickets import TicketCreateForm, TicketFilterForm
 from jiesu.web.http import current_user, visible_ticket
-from jiesu.web.paging import CappedPaginator
+from jiesu.web.paging import KEYWORD_COUNT_CAP, CappedPaginator
 from jiesu.web.presenters import (
     attachment_rows,
     reply_claim,
@@ -58,7 +58,9 @@ def ticket_list_page(
     filters = request.GET if query is None else QueryDict(query)
     form = TicketFilterForm(filters or None, pickers=Pickers())
     search = form.search()
-    page = CappedPaginator(tickets_search(viewer=user, search=search), PAGE_SIZE).get_page(filters.get("page"))
+    cap = KEYWORD_COUNT_CAP if search.keyword.strip() else None
+    tickets = tickets_search(viewer=user, search=search)
+    page = CappedPaginator(tickets, PAGE_SIZE, cap=cap).get_page(filters.get("page"))
     context = {
         "form": form,
         "page": page,
