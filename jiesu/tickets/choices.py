@@ -43,12 +43,16 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", "审核通过并办结"
     REPLY_SENT_BACK = "reply_sent_back", "审核退回重办"
     CALLBACK_RECORDED = "callback_recorded", "回访"
+    CALLBACK_ATTEMPTED = "callback_attempted", "回访未成功"
     REWORK = "rework", "二次办理"
     REOPENED = "reopened", "重新分拣"
     MERGED = "merged", "并单"
     EXCLUSION_REQUESTED = "exclusion_requested", "申请剔除"
     EXCLUSION_APPROVED = "exclusion_approved", "剔除查是"
     EXCLUSION_REJECTED = "exclusion_rejected", "剔除查否"
+    UNREASONABLE_REQUESTED = "unreasonable_requested", "申请认定不合理诉求"
+    UNREASONABLE_APPROVED = "unreasonable_approved", "不合理诉求查是"
+    UNREASONABLE_REJECTED = "unreasonable_rejected", "不合理诉求查否"
     SECTOR_PUSHED = "sector_pushed", "推送行业确认"
     SECTOR_CONFIRMED = "sector_confirmed", "行业工单确认"
     NOTE_ADDED = "note_added", "备注"
@@ -90,6 +94,29 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     FAIRLY_SATISFIED = "fairly_satisfied", "基本满意"
     DISSATISFIED = "dissatisfied", "不满意"
+
+
+class CallbackOutcome(models.TextChoices):
+    """How one callback attempt ended; only a reached requester gives the callback's answers."""
+
+    REACHED = "reached", "已接通"
+    NO_ANSWER = "no_answer", "无人接听"
+    BUSY = "busy", "占线"
+    POWERED_OFF = "powered_off", "关机/停机"
+    WRONG_NUMBER = "wrong_number", "号码错误/空号"
+    REFUSED = "refused", "拒绝回访"
+    HUNG_UP = "hung_up", "中途挂断"
+
+
+class ExclusionKind(models.TextChoices):
+    EXCLUSION = "exclusion", "剔除（考核申诉）"
+    UNREASONABLE = "unreasonable", "不合理诉求认定"
+
+
+class ExclusionDecision(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "查是（同意）"
+    REJECTED = "rejected", "查否（驳回）"
 
 
 class SectorAnswer(models.TextChoices):

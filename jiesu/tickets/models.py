@@ -170,6 +170,9 @@ class Ticket(BaseModel):
         "考核范围", max_length=16, choices=AssessmentScope.choices, default=AssessmentScope.FULL
     )
     exclusion_reason_code = models.CharField("剔除原因", max_length=64, blank=True)
+    is_unreasonable = models.BooleanField("不合理诉求", default=False, db_default=False)
+    # Failed callback attempts since the ticket last closed: the due list sorts and warns by it.
+    callback_attempts = models.PositiveSmallIntegerField("回访未成功次数", default=0, db_default=0)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets", verbose_name="并入工单"
     )
@@ -279,7 +282,8 @@ class Callback(models.Model):
     is_valid = models.BooleanField("有效回访", default=True)
     contacted = models.BooleanField("是否联系")
     resolved = models.BooleanField("是否解决")
-    satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices)
+    # Blank when the requester was never reached: an invalid callback has no verdict.
+    satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices, blank=True)
     note = models.TextField(blank=True)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -369,3 +373,9 @@ class SavedSearch(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Models that live in their own modules; imported here so that Django registers them.
+from jiesu.tickets.models_assessment import CallbackAttempt, ExclusionReason, ExclusionRequest  # noqa: E402
+
+__all__ = ["CallbackAttempt", "ExclusionReason", "ExclusionRequest"]

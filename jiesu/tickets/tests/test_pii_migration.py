@@ -46,7 +46,8 @@ def test_existing_plaintext_rows_are_sealed_and_can_be_opened_back() -> None:
         (name, phone, id_number), blank = raw_rows()
         assert base64.b64decode(name)[:1] == FORMAT_KEYED and "1370000" not in phone and id_number == ""
         assert blank == ("", "", "")
-        ticket = Ticket.objects.get(number="M1")
+        # Only the sealed columns: later migrations add columns this schema state has not got.
+        ticket = Ticket.objects.only("requester_name", "requester_phone", "requester_phone_digest").get(number="M1")
         assert (ticket.requester_name, ticket.requester_phone) == ("赵六", "13700001111")
         assert ticket.requester_phone_digest == keyring().phone_digest("13700001111")
 
