@@ -31,6 +31,11 @@ def default_weekdays() -> list[int]:
     return list(DEFAULT_WEEKDAYS_JSON)
 
 
+def default_callback_final_outcomes() -> list[str]:
+    """A wrong number or a refusal ends the callback at once (values of tickets' CallbackOutcome)."""
+    return ["wrong_number", "refused"]
+
+
 class CalendarYear(BaseModel):
     """The State Council's holiday notice for one year. A year counts as loaded (working days can
     be computed) only once `is_complete` is set; until then every working-time question about it
@@ -189,6 +194,26 @@ class TimeLimitRuleSet(BaseModel):
         default=AssessmentPeriodBasis.RECEIVED,
         help_text="工单计入哪个月的考核周期：按受理时间或按推送行业确认的时间。",
     )
+    # Callback attempts (回访): when an unreachable requester's callback is closed as invalid.
+    # Beijing practice: three failed calls on at least two different days.
+    callback_max_attempts = models.PositiveSmallIntegerField(
+        "回访最多拨打次数",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="未接通达到此次数（且满足下面的天数）后，回访按“未联系上、无效回访”结束。",
+    )
+    callback_min_days = models.PositiveSmallIntegerField(
+        "回访拨打最少天数",
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="未接通的拨打须分布在至少这么多个不同的日子，才可按无效回访结束。",
+    )
+    callback_final_outcomes = models.JSONField(
+        "立即结束回访的结果",
+        default=default_callback_final_outcomes,
+        blank=True,
+        help_text='出现即按无效回访结束的拨打结果编码列表，如 ["wrong_number", "refused"]。',
+    )
 
     class Meta:
         verbose_name = "时限规则集"
@@ -203,6 +228,10 @@ class TimeLimitRuleSet(BaseModel):
                 condition=Q(sector_cutoff_day__isnull=True) | Q(sector_cutoff_day__gte=1, sector_cutoff_day__lte=28),
                 name="sla_rule_set_sector_cutoff_day_1_28",
             ),
+            models.CheckConstraint(
+                condition=Q(callback_min_days__gte=1, callback_min_days__lte=models.F("callback_max_attempts")),
+                name="sla_rule_set_callback_days_within_attempts",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,6 +239,17 @@ class TimeLimitRuleSet(BaseModel):
 
     def is_effective_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def clean(self) -> None:
+        outcomes = self.callback_final_outcomes
+        if not isinstance(outcomes, list) or not all(isinstance(o, str) and o for o in outcomes):
+            raise ValidationError({"callback_final_outcomes": '应为拨打结果编码的列表，如 ["wrong_number", "refused"]'})
+        if (
+            self.callback_min_days
+            and self.callback_max_attempts
+            and self.callback_min_days > self.callback_max_attempts
+        ):
+            raise ValidationError({"callback_min_days": "拨打最少天数不能多于最多拨打次数"})
 
 
 class TimeLimitRule(BaseModel):
