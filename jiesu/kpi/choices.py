@@ -34,3 +34,16 @@ class Grouping(models.TextChoices):
     TOWNSHIP = "township", "街乡镇"
     CATEGORY = "category", "问题分类"
     KIND = "kind", "诉求类型"
+    AGENT = "agent", "受理坐席"
+
+
+class AdjustmentKind(models.TextChoices):
+    """Yanta item 4: a superior's commendation adds points, a criticism deducts them."""
+
+    COMMENDATION = "commendation", "表扬"
+    CRITICISM = "criticism", "批评"
+
+
+class PaymentAlertKind(models.TextChoices):
+    FAILED_QUARTER = "failed_quarter", "季度得分未达全额付款"
+    SECOND_FAILED_QUARTER = "second_failed_quarter", "连续两个季度未达全额付款"

@@ -14,3 +14,8 @@ class UnknownIndicator(NotFound):
 class BadWindow(ValidationFailed):
     code = "kpi_bad_window"
     default_message = "考核期间有误：开始日期不能晚于结束日期"
+
+
+class UnknownGrouping(ValidationFailed):
+    code = "kpi_unknown_grouping"
+    default_message = "分组方式无效：可选 all、unit、district、township、category、kind、agent"

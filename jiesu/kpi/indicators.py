@@ -48,6 +48,8 @@ class Indicator:
     # A fact that must have happened before the window ends to count in the numerator: a past
     # period then re-computes to the same number however late the ticket was finished.
     done_before_end: str | None = None
+    # Returns and repeat appeals: the lower the better (rankings sort ascending).
+    lower_is_better: bool = False
 
     def window_condition(self, window: Window) -> Q:
         return Q(**{f"{self.placed_by}__gte": window.start, f"{self.placed_by}__lt": window.end})
@@ -162,6 +164,7 @@ INDICATORS: dict[str, Indicator] = {
             ALL_TICKETS,
             (Term(Q(return_count__gt=0)),),
             ScopeRule.ASSESSED,
+            lower_is_better=True,
         ),
         Indicator(
             "direct_answer_rate",
@@ -186,6 +189,7 @@ INDICATORS: dict[str, Indicator] = {
             ALL_TICKETS,
             (Term(Q(is_repeat=True)),),
             ScopeRule.ASSESSED,
+            lower_is_better=True,
         ),
         Indicator(
             "volume",

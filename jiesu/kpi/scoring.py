@@ -39,10 +39,13 @@ class TargetCheck:
     direction: str
     threshold: Decimal
     met: bool | None
+    # value − threshold, signed so that a negative gap is short of the target (None: not applicable).
+    gap: Decimal | None = None
 
 
-def item_points(rule: ItemRule, rate: Decimal | None) -> Decimal | None:
-    """Points of one scoring item; None when a weighted rate is not applicable."""
+def item_points(rule: ItemRule, rate: Decimal | None, adjustment: Decimal = Decimal(0)) -> Decimal | None:
+    """Points of one scoring item; None when a weighted rate is not applicable. `adjustment` is
+    the signed sum of the commendations and criticisms of the window (jiesu.kpi.adjustments)."""
     if rule.kind == ItemKind.WEIGHTED_RATE:
         return None if rate is None else rule.param("weight") * rate * HUNDRED
     if rule.kind == ItemKind.THRESHOLD_DEDUCTION:
@@ -52,13 +55,15 @@ def item_points(rule: ItemRule, rate: Decimal | None) -> Decimal | None:
         shortfall_points = max(gap, Decimal(0)) * HUNDRED
         return max(rule.max_points - rule.param("per_point") * shortfall_points, Decimal(0))
     if rule.kind == ItemKind.ADJUSTMENT:
-        # Commendation / criticism entries are not recorded yet: the base, clamped once.
-        base = rule.param("base", str(rule.max_points))
-        return min(max(base, rule.param("min")), rule.param("max", str(rule.max_points)))
+        # Clamped once, after summing: a commendation can make up for an earlier criticism.
+        total = rule.param("base", str(rule.max_points)) + adjustment
+        return min(max(total, rule.param("min")), rule.param("max", str(rule.max_points)))
     return Decimal(0)
 
 
-def scheme_score(rules: list[ItemRule], rates: Mapping[str, Decimal | None], places: int) -> Decimal | None:
+def scheme_score(
+    rules: list[ItemRule], rates: Mapping[str, Decimal | None], places: int, adjustment: Decimal = Decimal(0)
+) -> Decimal | None:
     """The sum of the items' points, or None when the scheme has no scoring items or one of its
     weighted rates is not applicable."""
     scoring = [r for r in rules if r.kind != ItemKind.TARGET]
@@ -66,7 +71,7 @@ def scheme_score(rules: list[ItemRule], rates: Mapping[str, Decimal | None], pla
         return None
     total = Decimal(0)
     for rule in scoring:
-        points = item_points(rule, rates.get(rule.indicator_code))
+        points = item_points(rule, rates.get(rule.indicator_code), adjustment)
         if points is None:
             return None
         total += points
@@ -79,10 +84,9 @@ def target_checks(rules: list[ItemRule], rates: Mapping[str, Decimal | None]) ->
         if rule.kind != ItemKind.TARGET:
             continue
         rate, threshold = rates.get(rule.indicator_code), rule.param("threshold")
-        met = (
-            None if rate is None else (rate >= threshold if rule.direction == Direction.AT_LEAST else rate <= threshold)
-        )
-        checks.append(TargetCheck(rule.indicator_code, rule.direction, threshold, met))
+        gap = None if rate is None else (rate - threshold if rule.direction == Direction.AT_LEAST else threshold - rate)
+        met = None if gap is None else gap >= 0
+        checks.append(TargetCheck(rule.indicator_code, rule.direction, threshold, met, gap))
     return checks
 
 

@@ -3,7 +3,7 @@ every number (drill-down), and the scheme version in force."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,7 +14,7 @@ from typing import Any, cast
 from django.db.models import Count, Model, Q, QuerySet
 
 from jiesu.kpi.choices import Grouping
-from jiesu.kpi.errors import UnknownScheme
+from jiesu.kpi.errors import UnknownGrouping, UnknownScheme
 from jiesu.kpi.indicators import INDICATORS, Indicator, Window, indicator_get
 from jiesu.kpi.models import AssessmentScheme
 from jiesu.tickets.choices import Kind
@@ -26,6 +26,8 @@ GROUP_FIELDS: dict[str, tuple[str, str, str]] = {
     Grouping.DISTRICT: ("district", "district__code", "district__name"),
     Grouping.TOWNSHIP: ("township", "township__code", "township__name"),
     Grouping.CATEGORY: ("category", "category__code", "category__name"),
+    # 受理坐席: the agent who registered the ticket; keyed by the username, which never changes.
+    Grouping.AGENT: ("created_by", "created_by__username", "created_by__display_name"),
 }
 NO_GROUP_KEY = "none"
 NO_GROUP_NAME = "未指定"
@@ -100,31 +102,46 @@ def _tally(*, window: Window, by: str, codes: Iterable[str] | None, where: Q | N
     tickets = Ticket.objects.filter(in_window).order_by()
     if where is not None:
         tickets = tickets.filter(where)
-    aggregates = _aggregates(indicators, window)
+    return [
+        GroupTally(key, name, _tallies(row, indicators))
+        for key, name, row in grouped_counts(tickets=tickets, by=by, aggregates=_aggregates(indicators, window))
+    ]
+
+
+def grouped_counts(
+    *, tickets: QuerySet[Ticket], by: str, aggregates: Mapping[str, Count]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(key, name, row of aggregates) per group of `tickets`: one counting query, plus one small
+    query for the groups' labels."""
+    if by not in Grouping.values:
+        raise UnknownGrouping(by=by)
     if by == Grouping.ALL:
-        return [GroupTally("all", "全部", _tallies(tickets.aggregate(**aggregates), indicators))]
+        return [("all", "全部", tickets.aggregate(**aggregates))]
     if by == Grouping.KIND:
         rows = tickets.values("kind").annotate(**aggregates).order_by("kind")
         labels = dict(Kind.choices)
-        return [GroupTally(r["kind"], str(labels.get(r["kind"], r["kind"])), _tallies(r, indicators)) for r in rows]
+        return [(r["kind"], str(labels.get(r["kind"], r["kind"])), r) for r in rows]
     fk = GROUP_FIELDS[by][0]
     # Grouped by the key alone, then labelled by a second small query: grouping by the joined
     # code and name as well made PostgreSQL expect ~1,000 times more groups than there are and
     # sort a million rows on disk instead of hashing them (bench/bench_kpi.py).
     grouped = list(tickets.values(fk).annotate(**aggregates).order_by(fk))
-    label_of = _labels(fk, [r[fk] for r in grouped if r[fk] is not None])
-    tallies = []
+    label_of = _labels(by, [r[fk] for r in grouped if r[fk] is not None])
+    result = []
     for r in grouped:
         code, name = label_of.get(r[fk], ("", ""))
-        tallies.append(GroupTally(_group_key(r[fk], code), name or NO_GROUP_NAME, _tallies(r, indicators)))
-    return tallies
+        result.append((_group_key(r[fk], code), name or NO_GROUP_NAME, r))
+    return result
 
 
-def _labels(fk: str, ids: list[int]) -> dict[int, tuple[str, str]]:
-    """(code, name) of the grouped units or categories, by primary key."""
+def _labels(by: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(code, name) of the grouped units, categories or agents, by primary key."""
+    fk, code_field, name_field = GROUP_FIELDS[by]
+    code_attr, name_attr = code_field.split("__", 1)[1], name_field.split("__", 1)[1]
     related = cast("type[Model]", Ticket._meta.get_field(fk).related_model)
-    found = related._default_manager.filter(pk__in=ids).values_list("pk", "code", "name")
-    return {pk: (code, name) for pk, code, name in found}
+    found = related._default_manager.filter(pk__in=ids).values_list("pk", code_attr, name_attr)
+    # An agent without a display name is shown by the username.
+    return {pk: (code, name or code) for pk, code, name in found}
 
 
 def _group_key(pk: int | None, code: str | None) -> str:
