@@ -1,5 +1,6 @@
-"""`jiesu intel train | classify | evaluate`: the category classifier on any labelled CSV file
-(docs/intel.md). Errors are reported in Chinese with a non-zero exit status."""
+"""`jiesu intel train | classify | evaluate`: the category classifier on any labelled CSV file;
+`jiesu intel hotspots`: hotspots of a CSV file or of the tickets (docs/intel.md). Errors are
+reported in Chinese with a non-zero exit status."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from jiesu.core.management.base import JiesuCommand
+from jiesu.core.management.base import JiesuCommand, iso_date
 from jiesu.intel import tables
+from jiesu.intel.hotspots import hotspots_detect, report, sources
 from jiesu.intel.modelfile import model_load, model_save, sidecar
 from jiesu.intel.training import DEFAULT_FOLDS, evaluation_report, intel_train, predict_top
 
@@ -42,9 +44,28 @@ class Command(JiesuCommand):
         train.add_argument("--no-cv", action="store_true", help="跳过交叉验证（更快，但模型文件中没有评估报告）")
         train.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help="交叉验证折数（默认 5）")
         classify.add_argument("--out", required=True, type=Path, help="输出 CSV 文件（UTF-8，带 BOM）")
+        self._add_hotspot_arguments(sub)
+
+    def _add_hotspot_arguments(self, sub: Any) -> None:
+        hot = sub.add_parser("hotspots", help="热点：按主题和地点聚类一段时间内的工单（或 CSV 中的留言）并排序")
+        hot.add_argument("--csv", type=Path, help="CSV 文件；不给出时分析数据库中的工单")
+        hot.add_argument("--id", help="编号列（与 --csv 一起使用）")
+        hot.add_argument("--text", type=_columns, help="文本列，第一列为标题，如 留言主题,留言详情")
+        hot.add_argument("--time", help="时间列，如 留言时间")
+        hot.add_argument("--support", help="点赞（附议）数列，可选")
+        hot.add_argument("--user", help="诉求人列，可选；用于统计不同诉求人数")
+        hot.add_argument("--from", dest="date_from", type=iso_date, help="开始日期 YYYY-MM-DD（含）")
+        hot.add_argument("--to", dest="date_to", type=iso_date, help="结束日期 YYYY-MM-DD（含）")
+        hot.add_argument("--top", type=int, default=10, help="输出前 N 个热点（默认 10）")
+        hot.add_argument("--format", choices=("json", "table"), default="table", help="输出格式（默认 table）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        handler = {"train": self._train, "classify": self._classify, "evaluate": self._evaluate}
+        handler = {
+            "train": self._train,
+            "classify": self._classify,
+            "evaluate": self._evaluate,
+            "hotspots": self._hotspots,
+        }
         handler[options["subcommand"]](options)
 
     def _train(self, options: dict[str, Any]) -> None:
@@ -109,3 +130,34 @@ class Command(JiesuCommand):
             )
         self.stdout.write(f"准确率 accuracy：{report['accuracy']:.4f}")
         self.stdout.write(f"宏平均 macro-F1：{report['macro_f1']:.4f}")
+
+    def _hotspots(self, options: dict[str, Any]) -> None:
+        first, last = options["date_from"], options["date_to"]
+        if first and last and first > last:
+            raise CommandError(f"开始日期 {first} 晚于结束日期 {last}")
+        if options["top"] < 1:
+            raise CommandError("--top 至少为 1")
+        if options["csv"]:
+            missing = [f"--{n}" for n in ("id", "text", "time") if not options[n]]
+            if missing:
+                raise CommandError(f"使用 --csv 时还需要 {'、'.join(missing)}")
+            documents = sources.csv_documents(
+                options["csv"],
+                id_column=options["id"],
+                text_columns=options["text"],
+                time_column=options["time"],
+                support_column=options["support"],
+                user_column=options["user"],
+            )
+            window = sources.day_window(first, last) if first and last else None
+            start = window.start if window else (sources.day_window(first, first).start if first else None)
+            end = window.end if window else (sources.day_window(last, last).end if last else None)
+        else:
+            given = [f"--{n}" for n in ("id", "text", "time", "support", "user") if options[n]]
+            if given:
+                raise CommandError(f"{'、'.join(given)} 只能与 --csv 一起使用")
+            window = sources.day_window(*sources.default_days(first, last))
+            documents = sources.ticket_documents(window)
+            start, end = window.start, window.end
+        found = hotspots_detect(documents, start=start, end=end, limit=options["top"])
+        self.stdout.write(report.as_json(found) if options["format"] == "json" else report.as_table(found))

@@ -1,0 +1,67 @@
+"""Candidate pairs: documents whose TF-IDF cosine reaches a threshold and that may be about the
+same place.
+
+X·Xᵀ is computed a block of rows at a time so that memory stays bounded by the block, not by n²;
+with the document-frequency pruning of `features` each block's product is sparse. The place test
+runs inside the loop, on the block's surviving pairs, because on a large corpus most pairs above
+the threshold share only a common problem ("噪音扰民") at two different places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+CHUNK_ROWS = 2000
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+
+def key_matrix(place_keys: Sequence[frozenset[str]]) -> sp.csr_matrix:
+    """Documents × place keys, 1 where a document has the key (`places.place_keys`)."""
+    index: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for row, keys in enumerate(place_keys):
+        for key in keys:
+            rows.append(row)
+            cols.append(index.setdefault(key, len(index)))
+    data = np.ones(len(rows), dtype=np.float32)
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(place_keys), max(len(index), 1)))
+
+
+def similar_pairs(
+    matrix: sp.csr_matrix, *, threshold: float, places: sp.csr_matrix | None = None, chunk: int = CHUNK_ROWS
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Index pairs (i < j) with cosine ≥ threshold, and their cosines; rows of `matrix` must be
+    L2-normalised.
+
+    With `places` (a `key_matrix`), a pair is kept only when one of the two names no place or
+    both share a key: two complexes with the same complaint (油烟扰民 at 魅力之城 and at 润芳园)
+    are two hotspots for two different street offices, however alike their words."""
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    values: list[FloatArray] = []
+    transposed = matrix.T.tocsc()
+    placed = places.getnnz(axis=1) > 0 if places is not None else None
+    for start in range(0, matrix.shape[0], chunk):
+        block = sp.coo_matrix(matrix[start : start + chunk] @ transposed)
+        i = block.row.astype(np.int64) + start
+        j = block.col.astype(np.int64)
+        keep = (block.data >= threshold) & (j > i)
+        i, j, v = i[keep], j[keep], block.data[keep].astype(np.float32)
+        if places is not None and placed is not None and len(i):
+            shared = sp.csr_matrix(places[start : start + chunk] @ places.T)
+            overlap = np.asarray(shared[i - start, j]).ravel() > 0
+            keep = ~placed[i] | ~placed[j] | overlap
+            i, j, v = i[keep], j[keep], v[keep]
+        rows.append(i)
+        cols.append(j)
+        values.append(v)
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)

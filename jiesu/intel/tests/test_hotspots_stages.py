@@ -1,0 +1,166 @@
+"""Each stage of hotspot detection on small, readable inputs (no database)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import scipy.sparse as sp
+
+from jiesu.intel.hotspots import (
+    Document,
+    HotspotSettings,
+    clustering,
+    hotspots_detect,
+    labels,
+    pairs,
+    parse_time,
+    places,
+    ranking,
+)
+from jiesu.intel.hotspots.features import document_words, vectorize
+
+T0 = datetime(2026, 3, 1, 9, 0)
+
+
+def doc(number: int, title: str, body: str = "", *, day: int = 0, who: str = "", likes: int = 0) -> Document:
+    return Document(str(number), title, body, T0 + timedelta(days=day, hours=number % 7), who or f"p{number}", likes)
+
+
+def test_export_time_shapes_are_read_and_nonsense_is_refused():
+    assert parse_time("2019/2/28 11:25:05") == datetime(2019, 2, 28, 11, 25, 5)
+    assert parse_time("2017-06-08 17:31:20") == datetime(2017, 6, 8, 17, 31, 20)
+    assert parse_time("2019/07/21") == datetime(2019, 7, 21)
+    assert parse_time("2019年7月21日 8:05") == datetime(2019, 7, 21, 8, 5)
+    assert parse_time("2019/2/30 10:00") is None
+    assert parse_time("昨天") is None and parse_time("") is None
+
+
+def test_places_are_found_by_suffix_without_administrative_prefixes():
+    found = places.places("投诉A市伊景园滨河苑捆绑销售车位")
+    assert "伊景园滨河苑" in found and "市伊景园滨河苑" not in found
+    found = places.places("A2区丽发新城小区附近搅拌站噪音扰民")
+    assert {"丽发新城", "丽发新城小区"} <= found
+    assert not any(p.startswith("区") for p in found)
+    assert places.places("噪音扰民") == set()
+
+
+def test_a_document_takes_its_place_from_the_title_else_from_the_start_of_the_body():
+    assert "丽发新城" in places.document_places("丽发新城附近搅拌站扰民", "")
+    assert "丽发新城" in places.document_places("投诉搅拌站噪音", "暮云街道丽发新城边上在建搅拌站")
+    assert places.document_places("投诉搅拌站噪音", "很吵" * 100 + "丽发新城") == frozenset()
+
+
+def test_the_place_name_of_a_group_is_the_longest_phrase_most_documents_share():
+    sets = [places.document_places(t, "") for t in ("丽发新城小区搅拌站", "A2区丽发新城搅拌站", "丽发新城旁搅拌站")]
+    assert places.place_name(sets) == "丽发新城"
+    assert places.place_name([frozenset({"幸福里小区"}), frozenset()]) == ""
+
+
+def test_words_count_the_title_twice_and_drop_region_codes_but_keep_numbers():
+    words = document_words(doc(1, "A2区58车贷立案", "案件进展"))
+    assert words.count("车贷") == 2 and words.count("58") == 2
+    assert "a2" not in words and "案件" in words
+
+
+def test_vectors_are_normalised_and_pruned_by_document_frequency():
+    tokens = [["噪音", "搅拌站", "独有一"], ["噪音", "搅拌站"], ["噪音", "车位"], ["车位", "独有二"]]
+    features = vectorize(tokens, min_df=2, max_df=2)
+    assert sorted(features.vocabulary) == ["搅拌站", "车位"]  # 噪音 is in 3 documents, 独有 in 1
+    norms = np.sqrt(np.asarray(features.matrix.multiply(features.matrix).sum(axis=1))).ravel()
+    assert np.allclose(norms, [1, 1, 1, 1])
+    assert vectorize([["只有一次"]], min_df=2, max_df=10).matrix.shape == (1, 0)
+
+
+def test_chunked_pairs_equal_the_full_product():
+    rng = np.random.default_rng(0)
+    dense = rng.random((40, 12)) * (rng.random((40, 12)) < 0.3)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    matrix = sp.csr_matrix(dense / np.linalg.norm(dense, axis=1, keepdims=True))
+    first, second, scores = pairs.similar_pairs(matrix, threshold=0.5, chunk=7)
+    full = np.triu(matrix @ matrix.T.toarray(), 1)
+    expected = set(zip(*np.nonzero(full >= 0.5), strict=True))
+    assert set(zip(first.tolist(), second.tolist(), strict=True)) == expected
+    assert all(i < j for i, j in zip(first, second, strict=True))
+    assert np.allclose(scores, full[first, second])
+
+
+def test_pairs_at_two_different_places_are_dropped():
+    matrix = sp.csr_matrix(np.ones((4, 1), dtype=np.float32))  # four identical texts
+    keys = pairs.key_matrix([frozenset({"魅力"}), frozenset({"润芳"}), frozenset(), frozenset({"魅力", "劳动"})])
+    first, second, _ = pairs.similar_pairs(matrix, threshold=0.9, places=keys, chunk=3)
+    assert sorted(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 2), (0, 3), (1, 2), (2, 3)]
+    assert places.place_keys(frozenset({"丽发新城", "丽发小区"})) == {"丽发"}
+
+
+def test_components_link_pairs_and_trimming_drops_a_chained_stranger():
+    groups = clustering.components(6, np.array([0, 1, 3]), np.array([1, 2, 4]))
+    assert groups == [[0, 1, 2], [3, 4]]
+    rows = np.array([[1, 0, 0], [0.95, 0.31, 0], [0.9, 0.43, 0], [0.97, 0.24, 0], [0, 0.3, 0.95]])
+    matrix = sp.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True))
+    assert clustering.trim(matrix, [0, 1, 2, 3, 4], cohesion=0.6, min_size=3) == [0, 1, 2, 3]
+    assert clustering.trim(matrix, [0, 4], cohesion=0.6, min_size=3) == []
+
+
+def test_an_oversized_component_is_split_again_at_a_higher_threshold():
+    first, second = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5])
+    scores = np.array([0.9, 0.9, 0.35, 0.9, 0.9], dtype=np.float32)  # two tight triples, one weak link
+    split = clustering.split_components(6, first, second, scores, threshold=0.3, max_component=3)
+    assert split == [[0, 1, 2], [3, 4, 5]]
+    assert clustering.split_components(6, first, second, scores, threshold=0.3) == [[0, 1, 2, 3, 4, 5]]
+
+
+def test_problem_words_skip_the_place_and_generic_words_and_follow_title_order():
+    vocabulary = ["投诉", "区丽发", "噪音", "搅拌站", "扰民"]
+    centroid = np.array([0.9, 0.8, 0.7, 0.6, 0.1])
+    titles = ["丽发新城搅拌站噪音扰民", "投诉搅拌站噪音"]
+    words = labels.problem_words(centroid, vocabulary, place="丽发新城", titles=titles)
+    assert words == ["搅拌站", "噪音"]
+    assert labels.label_text("丽发新城", words) == "丽发新城 搅拌站噪音"
+    assert labels.label_text("", []) == "（未命名）"
+
+
+def test_requesters_are_counted_in_the_busiest_stretch_and_growth_needs_history():
+    spread = [doc(i, "x", day=i * 60) for i in range(5)]  # five people, one every two months
+    burst = [doc(i, "x", day=i) for i in range(5)]
+    assert ranking.peak_requesters(spread) == 2 and ranking.peak_requesters(burst) == 5
+    again = [doc(i, "x", who="same") for i in range(4)]
+    assert ranking.requester_count(again) == 1
+    assert ranking.growth(6, 2, has_history=True) == 2.0
+    assert ranking.growth(6, 0, has_history=True) == 6.0
+    assert ranking.growth(6, 0, has_history=False) is None
+
+
+NOISE_TOPICS = (
+    "公交车晚点", "路灯不亮", "医保报销咨询", "学校招生政策", "垃圾清运不及时", "自来水水压低", "社保卡补办",
+    "燃气费账单", "快递丢件", "宠物扰邻", "井盖缺失", "电动车充电", "房屋漏水", "物业维修", "出租车拒载",
+)  # fmt: skip
+
+
+def corpus() -> list[Document]:
+    """Five neighbours of 幸福里小区 about night-time construction noise in the window, two in the
+    baseline; one person writing five times about 阳光花园 parking fees; noise spread over both."""
+    body = "幸福里小区旁边工地夜间施工，噪音很大"
+    docs = [doc(100 + i, "幸福里小区夜间施工噪音扰民", body, day=31 + i) for i in range(5)]
+    docs += [doc(110 + i, "幸福里小区工地夜间施工噪音", "晚上施工噪音扰民", day=5 + i) for i in range(2)]
+    docs += [doc(120 + i, "阳光花园停车位收费过高", "阳光花园停车位收费", day=33 + i, who="same") for i in range(5)]
+    docs += [doc(200 + i, topic, "", day=i * 4) for i, topic in enumerate(NOISE_TOPICS)]
+    return docs
+
+
+def test_detection_finds_the_neighbours_hotspot_with_its_growth_and_ignores_one_persons_repeats():
+    found = hotspots_detect(corpus(), start=T0 + timedelta(days=30), end=T0 + timedelta(days=60))
+    assert len(found) == 1
+    hot = found[0]
+    assert hot.ids == ["100", "101", "102", "103", "104"]
+    assert hot.label.startswith("幸福里小区") and "噪音" in hot.label
+    assert (hot.size, hot.requesters, hot.baseline) == (5, 5, 2)
+    assert hot.growth == 1.5
+    assert hot.first == corpus()[0].time and hot.last == corpus()[4].time
+    relaxed = hotspots_detect(corpus(), start=T0 + timedelta(days=30), settings=HotspotSettings(min_requesters=1))
+    assert [h.place for h in relaxed] == ["幸福里小区", "阳光花园"]
+
+
+def test_nothing_to_detect_gives_an_empty_list():
+    assert hotspots_detect([]) == []
+    assert hotspots_detect(corpus(), start=T0 + timedelta(days=400), end=T0 + timedelta(days=430)) == []
