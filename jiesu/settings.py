@@ -261,4 +261,5 @@ WORKER_JOBS: list[tuple[str, int]] = [
     ("jiesu.knowledge.jobs.knowledge_expire_job", 3600),
     ("jiesu.knowledge.jobs.knowledge_expiry_reminders_job", 24 * 3600),
     ("jiesu.reports.jobs.reports_due_job", 600),
+    ("jiesu.kpi.jobs.payment_alerts_job", 6 * 3600),
 ]

@@ -13,6 +13,7 @@ from jiesu.reminders.choices import ReminderStage
 from jiesu.tickets.choices import (
     AssessmentScope,
     AttachmentKind,
+    CallbackOutcome,
     Channel,
     EventKind,
     Kind,
@@ -314,6 +315,7 @@ class ActionIn(Schema):
     resolved: bool | None = None
     satisfaction: Satisfaction | None = None
     is_valid: bool = True
+    outcome: CallbackOutcome | None = Field(None, description="回访拨打结果（callback_attempted）")
     master_number: Text32 = ""
     reason_code: Text64 = ""
     scope: AssessmentScope | None = None

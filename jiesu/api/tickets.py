@@ -65,8 +65,10 @@ ACTION_DESCRIPTION = (
     "action 为事件类型（EventKind）。各操作读取的字段：dispatched / redispatched：lead_unit_id（必填）、"
     "assisting_unit_ids、reason；forwarded：lead_unit_id；triaged：category_id、kind、urgency、is_complex、reason；"
     "replied / self_handled：text；contacted：reached、reason；callback_recorded：contacted、resolved、satisfaction、"
-    "is_valid、reason；extension_requested：until、reason；extension_approved：until（可选）；merged：master_number；"
-    "exclusion_requested：reason_code、scope、reason；sector_confirmed：answer、reason；其余操作：reason。"
+    "is_valid、reason；callback_attempted：outcome（reached 时另需 contacted、resolved、satisfaction）、reason；"
+    "extension_requested：until、reason；extension_approved：until（可选）；merged：master_number；"
+    "exclusion_requested / unreasonable_requested：reason_code、scope、reason（附佐证材料请用 "
+    "/tickets/{number}/exclusion-requests）；sector_confirmed：answer、reason；其余操作：reason。"
     "给出 expected_version 时，若工单已被他人修改则返回 409 stale_ticket。"
 )
 FILE_SCHEMA = {"additionalProperties": False, "properties": {"file": {"minLength": 1}}}
@@ -192,10 +194,11 @@ def ticket_events_endpoint(request: HttpRequest, number: Number) -> list[EventOu
 
 def _action_input(payload: ActionIn) -> ActionInput:
     check_moment(payload.until, "until", "延期时限")
-    data = payload.model_dump(exclude={"expected_version", "satisfaction", "scope", "answer"})
+    data = payload.model_dump(exclude={"expected_version", "satisfaction", "scope", "answer", "outcome"})
     return ActionInput(
         **data,
         satisfaction=payload.satisfaction or "",
+        outcome=payload.outcome or "",
         scope=payload.scope or "",
         answer=payload.answer or "",
     )

@@ -16,9 +16,12 @@ from ninja.responses import NinjaJSONEncoder
 from jiesu.api import (
     attachments,
     bulk,
+    callbacks,
+    exclusions,
     exports,
     health,
     knowledge,
+    kpi,
     notifications,
     reports,
     saved_searches,
@@ -83,3 +86,6 @@ api.add_router("/saved-searches", saved_searches.router)
 api.add_router("/knowledge", knowledge.router)
 api.add_router("/tickets", knowledge.ticket_router)
 api.add_router("/reports", reports.router)
+api.add_router("/kpi", kpi.router)
+api.add_router("/", callbacks.router)
+api.add_router("/", exclusions.router)

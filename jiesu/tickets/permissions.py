@@ -13,7 +13,14 @@ from jiesu.tickets.models import Ticket
 from jiesu.tickets.workflow import Side, Transition
 
 # Events a unit may only do as the lead unit, not as an assisting unit.
-LEAD_ONLY = frozenset({EventKind.RETURN_REQUESTED, EventKind.EXCLUSION_REQUESTED, EventKind.SECTOR_CONFIRMED})
+LEAD_ONLY = frozenset(
+    {
+        EventKind.RETURN_REQUESTED,
+        EventKind.EXCLUSION_REQUESTED,
+        EventKind.UNREASONABLE_REQUESTED,
+        EventKind.SECTOR_CONFIRMED,
+    }
+)
 
 
 def _unit_path_of(ticket: Ticket) -> str:

@@ -55,8 +55,9 @@ HAS_LEAD_UNIT = GuardRule(lambda t: t.lead_unit_id is not None, "该工单尚未
 NO_LEAD_UNIT = GuardRule(lambda t: t.lead_unit_id is None, "该工单已有承办单位，应走二次办理")
 EXTENSION_FREE = GuardRule(lambda t: not t.extension_pending, "已有待审批的延期申请")
 EXTENSION_PENDING = GuardRule(lambda t: t.extension_pending, "没有待审批的延期申请")
-EXCLUSION_FREE = GuardRule(lambda t: not t.exclusion_pending, "已有待审核的剔除申请")
-EXCLUSION_PENDING = GuardRule(lambda t: t.exclusion_pending, "没有待审核的剔除申请")
+# One pending request per ticket, whatever its kind (剔除 or 不合理诉求): both share the flag.
+EXCLUSION_FREE = GuardRule(lambda t: not t.exclusion_pending, "已有待审核的剔除或不合理诉求申请")
+EXCLUSION_PENDING = GuardRule(lambda t: t.exclusion_pending, "没有待审核的剔除或不合理诉求申请")
 SECTOR_FREE = GuardRule(lambda t: not t.sector_confirmation_pending, "已有待确认的行业工单")
 SECTOR_PENDING = GuardRule(lambda t: t.sector_confirmation_pending, "没有待确认的行业工单")
 
@@ -164,6 +165,7 @@ TRANSITIONS: dict[EventKind, Transition] = {
         Transition(E.CLOSED, frozenset({S.REPLIED}), S.CLOSED, CENTER_OPS, Side.CENTER),
         Transition(E.REPLY_SENT_BACK, frozenset({S.REPLIED}), S.HANDLING, CENTER_OPS, Side.CENTER, needs_reason=True),
         Transition(E.CALLBACK_RECORDED, frozenset({S.CLOSED}), None, CALLBACK, Side.CENTER),
+        Transition(E.CALLBACK_ATTEMPTED, frozenset({S.CLOSED}), None, CALLBACK, Side.CENTER),
         Transition(
             E.REWORK, frozenset({S.CLOSED}), S.HANDLING, CALLBACK, Side.CENTER, needs_reason=True, guard=HAS_LEAD_UNIT
         ),
@@ -189,6 +191,19 @@ TRANSITIONS: dict[EventKind, Transition] = {
         Transition(E.EXCLUSION_APPROVED, NOT_FINAL, None, LEADS, Side.CENTER, guard=EXCLUSION_PENDING),
         Transition(
             E.EXCLUSION_REJECTED, NOT_FINAL, None, LEADS, Side.CENTER, needs_reason=True, guard=EXCLUSION_PENDING
+        ),
+        Transition(
+            E.UNREASONABLE_REQUESTED,
+            WITH_UNIT | {S.CLOSED},
+            None,
+            CENTER_OPS | UNIT,
+            Side.ANY,
+            needs_reason=True,
+            guard=EXCLUSION_FREE,
+        ),
+        Transition(E.UNREASONABLE_APPROVED, NOT_FINAL, None, LEADS, Side.CENTER, guard=EXCLUSION_PENDING),
+        Transition(
+            E.UNREASONABLE_REJECTED, NOT_FINAL, None, LEADS, Side.CENTER, needs_reason=True, guard=EXCLUSION_PENDING
         ),
         Transition(E.SECTOR_PUSHED, NOT_FINAL, None, CENTER_OPS, Side.CENTER, guard=SECTOR_FREE),
         Transition(E.SECTOR_CONFIRMED, NOT_FINAL, None, UNIT | LEADS, Side.ANY, guard=SECTOR_PENDING),

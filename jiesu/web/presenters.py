@@ -26,6 +26,7 @@ from jiesu.tickets.choices import (
     Urgency,
 )
 from jiesu.tickets.models import Attachment, Category, ReplyElement, ReplyElementScheme, Ticket, TicketEvent
+from jiesu.tickets.selectors_exclusions import exclusion_reason_labels
 from jiesu.tickets.services.pii import requester_may_reveal, requester_view
 
 
@@ -185,6 +186,8 @@ class _Names:
         elements = ReplyElement.objects.filter(scheme__code__in=schemes) if schemes else ReplyElement.objects.none()
         self.elements = dict(elements.values_list("code", "label"))
         self.categories = {c.pk: str(c) for c in Category.objects.filter(pk__in=category_ids)}
+        # The reason list is read only for a timeline that mentions a reason (one query).
+        self.reasons = exclusion_reason_labels() if any("reason_code" in e.payload for e in events) else {}
 
     def unit(self, pk: Any) -> str:
         return self.units.get(pk, f"#{pk}") if pk is not None else "无"
@@ -192,17 +195,6 @@ class _Names:
 
 # Internal references that mean nothing to a reader of the timeline.
 HIDDEN_KEYS = frozenset({"master_id", "request_event_id", "element_scheme"})
-
-# Until the configurable exclusion list exists, the statutory special-handling cases (条例 Art. 11).
-EXCLUSION_REASON_LABELS = {
-    "emergency": "紧急事项已转110/119/120/122",
-    "legal_channel": "应通过诉讼、仲裁、复议、信访等途径解决",
-    "repeat": "重复诉求且无新情况新理由",
-    "secret_privacy": "涉及国家秘密、商业秘密或个人隐私",
-    "out_of_duty": "不属于任何单位职责范围",
-    "unreasonable": "违反法律法规或公序良俗的不合理诉求",
-    "other": "其他（见说明）",
-}
 
 
 def _formatters(names: _Names) -> dict[str, tuple[str, Any]]:
@@ -231,7 +223,7 @@ def _formatters(names: _Names) -> dict[str, tuple[str, Any]]:
         "resolved": ("是否解决", _yes_no),
         "satisfaction": ("满意度", _choice(Satisfaction)),
         "master_number": ("主工单", str),
-        "reason_code": ("剔除原因", lambda v: EXCLUSION_REASON_LABELS.get(v, v)),
+        "reason_code": ("申请原因", lambda v: names.reasons.get(v, v)),
         "scope": ("考核范围", _choice(AssessmentScope)),
         "answer": ("确认结果", _choice(SectorAnswer)),
         "automatic": ("自动确认", _yes_no),

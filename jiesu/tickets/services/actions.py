@@ -7,14 +7,14 @@ service; the verb service calls `ticket_transition`. Interfaces stay thin and ag
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from jiesu.orgs.models import Unit, User
-from jiesu.tickets.choices import EventKind
+from jiesu.tickets.choices import CallbackOutcome, EventKind
 from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Category, Ticket, TicketEvent
 from jiesu.tickets.services import assessment, callbacks, dispatch, handling, intake, oversight
@@ -39,11 +39,13 @@ class ActionInput:
     resolved: bool | None = None
     satisfaction: str = ""
     is_valid: bool = True
+    outcome: str = ""  # a callback attempt's CallbackOutcome
     master_number: str = ""
     reason_code: str = ""
     scope: str = ""
     answer: str = ""
     elements: list[str] = field(default_factory=list)  # reply elements the reply covers
+    evidence: list[UploadedFile] = field(default_factory=list)  # files of an exclusion request
 
 
 def _unit(pk: int | None) -> Unit | None:
@@ -85,15 +87,30 @@ def _merge(t: Ticket, a: User | None, i: ActionInput) -> TicketEvent:
     return t.events.order_by("-id").first()  # type: ignore[return-value]
 
 
-def _callback(t: Ticket, a: User | None, i: ActionInput) -> TicketEvent:
-    answers = callbacks.CallbackAnswers(
+def _answers(i: ActionInput) -> callbacks.CallbackAnswers:
+    return callbacks.CallbackAnswers(
         contacted=_required(i.contacted, "是否联系"),
         resolved=_required(i.resolved, "是否解决"),
         satisfaction=i.satisfaction,
         is_valid=i.is_valid,
         note=i.reason,
     )
-    return callbacks.ticket_callback(ticket=t, actor=a, answers=answers).event
+
+
+def _callback(t: Ticket, a: User | None, i: ActionInput) -> TicketEvent:
+    """Answers recorded directly are a reached call: logged as an attempt like any other."""
+    attempt = callbacks.ticket_callback_attempt(
+        ticket=t, actor=a, outcome=CallbackOutcome.REACHED, note=i.reason, answers=_answers(i)
+    )
+    return attempt.event  # type: ignore[return-value]
+
+
+def _callback_attempt(t: Ticket, a: User | None, i: ActionInput) -> TicketEvent:
+    reached = i.outcome == CallbackOutcome.REACHED
+    attempt = callbacks.ticket_callback_attempt(
+        ticket=t, actor=a, outcome=i.outcome, note=i.reason, answers=_answers(i) if reached else None
+    )
+    return attempt.event  # type: ignore[return-value]
 
 
 def _until(i: ActionInput) -> datetime:
@@ -159,16 +176,26 @@ ACTIONS: dict[str, Action] = {
     E.CLOSED: lambda t, a, i: handling.ticket_review(ticket=t, actor=a, accept=True, reason=i.reason),
     E.REPLY_SENT_BACK: lambda t, a, i: handling.ticket_review(ticket=t, actor=a, accept=False, reason=i.reason),
     E.CALLBACK_RECORDED: _callback,
+    E.CALLBACK_ATTEMPTED: _callback_attempt,
     E.REWORK: lambda t, a, i: callbacks.ticket_rework(ticket=t, actor=a, reason=i.reason),
     E.REOPENED: lambda t, a, i: callbacks.ticket_rework(ticket=t, actor=a, reason=i.reason),
     E.MERGED: _merge,
     E.EXCLUSION_REQUESTED: lambda t, a, i: assessment.ticket_exclusion_request(
-        ticket=t, actor=a, reason_code=i.reason_code, scope=i.scope, reason=i.reason
+        ticket=t, actor=a, reason_code=i.reason_code, scope=i.scope, reason=i.reason, evidence=i.evidence
     ),
     E.EXCLUSION_APPROVED: lambda t, a, i: assessment.ticket_exclusion_decide(
         ticket=t, actor=a, approve=True, reason=i.reason
     ),
     E.EXCLUSION_REJECTED: lambda t, a, i: assessment.ticket_exclusion_decide(
+        ticket=t, actor=a, approve=False, reason=i.reason
+    ),
+    E.UNREASONABLE_REQUESTED: lambda t, a, i: assessment.ticket_unreasonable_request(
+        ticket=t, actor=a, reason_code=i.reason_code, scope=i.scope, reason=i.reason, evidence=i.evidence
+    ),
+    E.UNREASONABLE_APPROVED: lambda t, a, i: assessment.ticket_unreasonable_decide(
+        ticket=t, actor=a, approve=True, reason=i.reason
+    ),
+    E.UNREASONABLE_REJECTED: lambda t, a, i: assessment.ticket_unreasonable_decide(
         ticket=t, actor=a, approve=False, reason=i.reason
     ),
     E.SECTOR_PUSHED: lambda t, a, i: assessment.ticket_sector_push(ticket=t, actor=a),
@@ -177,6 +204,9 @@ ACTIONS: dict[str, Action] = {
     ),
     E.NOTE_ADDED: lambda t, a, i: oversight.ticket_note(ticket=t, actor=a, text=i.reason),
 }
+
+
+EVIDENCE_ACTIONS = frozenset({E.EXCLUSION_REQUESTED, E.UNREASONABLE_REQUESTED})
 
 
 @transaction.atomic
@@ -188,6 +218,9 @@ def ticket_perform(
     handler = ACTIONS.get(action)
     if handler is None:
         raise TicketInvalid(f"不支持的操作：{action}")
+    if action in EVIDENCE_ACTIONS:
+        # The request service checks and stores its evidence itself (some reasons require it).
+        data, uploads = replace(data, evidence=[*data.evidence, *uploads]), ()
     event = handler(ticket, actor, data)
     for upload in uploads:
         attachment_store_upload(ticket=ticket, upload=upload, actor=actor, event=event)

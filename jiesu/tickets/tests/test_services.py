@@ -124,13 +124,13 @@ def test_an_approved_exclusion_sets_the_assessment_scope(world: World) -> None:
     assessment.ticket_exclusion_request(
         ticket=ticket,
         actor=world.township_staff,
-        reason_code="litigation",
+        reason_code="legal_channel",
         scope=AssessmentScope.RESPONSE_ONLY,
         reason="已进入诉讼程序",
     )
     assessment.ticket_exclusion_decide(ticket=ticket, actor=world.shift_lead, approve=True)
     ticket.refresh_from_db()
-    assert ticket.assessment_scope == AssessmentScope.RESPONSE_ONLY and ticket.exclusion_reason_code == "litigation"
+    assert ticket.assessment_scope == AssessmentScope.RESPONSE_ONLY and ticket.exclusion_reason_code == "legal_channel"
 
 
 @pytest.mark.django_db

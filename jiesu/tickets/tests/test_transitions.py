@@ -18,6 +18,8 @@ GUARD_FLAGS = {
     EventKind.EXTENSION_REJECTED: "extension_pending",
     EventKind.EXCLUSION_APPROVED: "exclusion_pending",
     EventKind.EXCLUSION_REJECTED: "exclusion_pending",
+    EventKind.UNREASONABLE_APPROVED: "exclusion_pending",
+    EventKind.UNREASONABLE_REJECTED: "exclusion_pending",
     EventKind.SECTOR_CONFIRMED: "sector_confirmation_pending",
 }
 

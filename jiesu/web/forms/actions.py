@@ -15,13 +15,22 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from jiesu.tickets.choices import AssessmentScope, EventKind, Kind, Satisfaction, SectorAnswer, Urgency
+from jiesu.tickets.choices import (
+    AssessmentScope,
+    CallbackOutcome,
+    EventKind,
+    ExclusionKind,
+    Kind,
+    Satisfaction,
+    SectorAnswer,
+    Urgency,
+)
 from jiesu.tickets.models import Ticket
+from jiesu.tickets.selectors_exclusions import exclusion_reasons_in_force
 from jiesu.tickets.services.actions import ActionInput
 from jiesu.tickets.services.reply_elements import reply_element_scheme_at
 from jiesu.tickets.workflow import TRANSITIONS
 from jiesu.web.forms.base import ChineseForm, Pickers, with_blank
-from jiesu.web.presenters import EXCLUSION_REASON_LABELS
 
 E = EventKind
 YES_NO = [("yes", "是"), ("no", "否")]
@@ -50,12 +59,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     E.CLOSED: ("reason",),
     E.REPLY_SENT_BACK: ("reason",),
     E.CALLBACK_RECORDED: ("contacted", "resolved", "satisfaction", "is_valid", "reason"),
+    E.CALLBACK_ATTEMPTED: ("outcome", "contacted", "resolved", "satisfaction", "is_valid", "reason"),
     E.REWORK: ("reason",),
     E.REOPENED: ("reason",),
     E.MERGED: ("master_number", "reason"),
-    E.EXCLUSION_REQUESTED: ("reason_code", "scope", "reason"),
+    E.EXCLUSION_REQUESTED: ("reason_code", "scope", "reason", "evidence"),
     E.EXCLUSION_APPROVED: ("reason",),
     E.EXCLUSION_REJECTED: ("reason",),
+    E.UNREASONABLE_REQUESTED: ("reason_code", "scope", "reason", "evidence"),
+    E.UNREASONABLE_APPROVED: ("reason",),
+    E.UNREASONABLE_REJECTED: ("reason",),
     E.SECTOR_PUSHED: (),
     E.SECTOR_CONFIRMED: ("answer", "reason"),
     E.NOTE_ADDED: ("reason",),
@@ -65,12 +78,19 @@ REASON_LABELS: dict[str, str] = {
     E.CONTACTED: "联系情况",
     E.NOTE_ADDED: "备注内容",
     E.CALLBACK_RECORDED: "回访记录",
+    E.CALLBACK_ATTEMPTED: "拨打情况说明",
     E.URGED: "催办内容",
     E.SUPERVISED: "督办意见",
     E.CLOSED: "审核意见",
     E.REPLY_SENT_BACK: "退回理由",
     E.DISPATCHED: "派单说明",
     E.FORWARDED: "下派说明",
+    E.EXCLUSION_REQUESTED: "申请说明",
+    E.UNREASONABLE_REQUESTED: "申请说明",
+    E.EXCLUSION_APPROVED: "审核意见",
+    E.EXCLUSION_REJECTED: "审核意见",
+    E.UNREASONABLE_APPROVED: "审核意见",
+    E.UNREASONABLE_REJECTED: "审核意见",
 }
 TEXT_LABELS: dict[str, str] = {E.REPLIED: "办理结果", E.SELF_HANDLED: "答复内容"}
 
@@ -179,6 +199,21 @@ def _until(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
     )
 
 
+def _reason_code(event: str, ticket: Ticket, pickers: Pickers) -> forms.Field:
+    """The reasons of the list in force today, of the request's kind, with their conditions."""
+    kind = ExclusionKind.UNREASONABLE if event == E.UNREASONABLE_REQUESTED else ExclusionKind.EXCLUSION
+    choices = []
+    for reason in exclusion_reasons_in_force(on=timezone.localdate(), kind=kind):
+        notes = [AssessmentScope(reason.default_scope).label]
+        if reason.request_within_days is not None:
+            notes.append(f"办结后{reason.request_within_days}天内")
+        if reason.evidence_required:
+            notes.append("须佐证材料")
+        choices.append((reason.code, f"{reason.label}（{'，'.join(notes)}）"))
+    label = "认定依据" if kind == ExclusionKind.UNREASONABLE else "剔除原因"
+    return forms.ChoiceField(label=label, choices=with_blank(choices, "请选择…"))
+
+
 FieldFactory = Callable[[str, Ticket, Pickers], forms.Field | None]
 
 FACTORIES: dict[str, FieldFactory] = {
@@ -198,20 +233,29 @@ FACTORIES: dict[str, FieldFactory] = {
         label="满意度", choices=Satisfaction.choices, widget=forms.RadioSelect
     ),
     "is_valid": lambda e, t, p: forms.BooleanField(label="有效回访", required=False, initial=True),
-    "master_number": lambda e, t, p: forms.CharField(label="主工单编号", max_length=32),
-    "reason_code": lambda e, t, p: forms.ChoiceField(
-        label="剔除原因", choices=with_blank(list(EXCLUSION_REASON_LABELS.items()), "请选择…")
+    "outcome": lambda e, t, p: forms.ChoiceField(
+        label="拨打结果", choices=CallbackOutcome.choices, widget=forms.RadioSelect, initial=CallbackOutcome.REACHED
     ),
+    "master_number": lambda e, t, p: forms.CharField(label="主工单编号", max_length=32),
+    "reason_code": _reason_code,
     "scope": lambda e, t, p: forms.ChoiceField(
         label="申请的考核范围",
-        choices=[(s, AssessmentScope(s).label) for s in (AssessmentScope.EXCLUDED, AssessmentScope.RESPONSE_ONLY)],
+        required=False,
+        choices=with_blank(
+            [(s, AssessmentScope(s).label) for s in (AssessmentScope.EXCLUDED, AssessmentScope.RESPONSE_ONLY)],
+            "按所选原因的默认范围",
+        ),
     ),
     "answer": lambda e, t, p: forms.ChoiceField(
         label="是否属于本行业", choices=SectorAnswer.choices, widget=forms.RadioSelect
     ),
     "elements": _elements,
     "files": lambda e, t, p: MultipleFileField(label="附件（可多选）", required=False),
+    "evidence": lambda e, t, p: MultipleFileField(label="佐证材料（可多选）", required=False),
 }
+
+
+CALLBACK_ANSWERS = ("contacted", "resolved", "satisfaction")
 
 
 class ActionForm(ChineseForm):
@@ -227,13 +271,24 @@ class ActionForm(ChineseForm):
             field = FACTORIES[name](event, ticket, pickers)
             if field is not None:
                 self.fields[name] = field
+        if event == E.CALLBACK_ATTEMPTED:
+            for name in CALLBACK_ANSWERS:  # asked only when the call got through (see clean)
+                self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.event == E.CALLBACK_ATTEMPTED and data.get("outcome") == CallbackOutcome.REACHED:
+            for name in CALLBACK_ANSWERS:
+                if data.get(name) in (None, ""):
+                    self.add_error(name, "已接通的回访须填写此项")
+        return data
 
     @property
     def has_unit_search(self) -> bool:
         return self.event in UNIT_SEARCH_EVENTS
 
     def uploaded_files(self) -> list[UploadedFile]:
-        return list(self.cleaned_data.get("files") or [])
+        return [*(self.cleaned_data.get("files") or []), *(self.cleaned_data.get("evidence") or [])]
 
     @property
     def is_plain(self) -> bool:
@@ -264,6 +319,7 @@ class ActionForm(ChineseForm):
             resolved=d.get("resolved"),
             satisfaction=d.get("satisfaction") or "",
             is_valid=d.get("is_valid", True),
+            outcome=d.get("outcome") or "",
             master_number=d.get("master_number") or "",
             reason_code=d.get("reason_code") or "",
             scope=d.get("scope") or "",

@@ -14,7 +14,10 @@ from jiesu.orgs.models import User
 from jiesu.reports.permissions import can_read_reports
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Ticket
+from jiesu.tickets.selectors_callbacks import callbacks_may_view
+from jiesu.tickets.selectors_exclusions import exclusion_requests_may_view
 from jiesu.tickets.selectors_queues import ticket_is_overdue
+from jiesu.tickets.services.exclusion_reasons import exclusion_reasons_can_manage
 from jiesu.tickets.services.pii import RequesterView, requester_view
 from jiesu.web.access import can_intake, can_see_dashboard
 from jiesu.web.presenters import format_duration
@@ -47,6 +50,24 @@ def may_intake(user: User) -> bool:
 @register.filter
 def may_see_dashboard(user: User) -> bool:
     return can_see_dashboard(user)
+
+
+@register.filter
+def may_use_callbacks(user: User) -> bool:
+    return callbacks_may_view(user) if isinstance(user, User) else False
+
+
+@register.filter
+def may_review_exclusions(user: User) -> bool:
+    """The nav link, for those who file, decide or follow requests (others may still open it)."""
+    if not isinstance(user, User) or not exclusion_requests_may_view(user):
+        return False
+    return user.has_role(Role.SHIFT_LEAD, Role.UNIT_STAFF, Role.LEADER, Role.ANALYST)
+
+
+@register.filter
+def may_manage_exclusion_reasons(user: User) -> bool:
+    return exclusion_reasons_can_manage(user) if isinstance(user, User) else False
 
 
 @register.filter
