@@ -31,6 +31,7 @@ from jiesu.knowledge.search.index import entry_reindex
 from jiesu.notify.services import notification_enqueue
 from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
+from jiesu.orgs.selectors import users_with_role
 
 
 class Action(StrEnum):
@@ -242,7 +243,7 @@ def entries_expire_due(now: datetime | None = None) -> int:
 
 
 def _editors() -> list[User]:
-    return list(User.objects.filter(is_active=True, role_grants__role=Role.KNOWLEDGE_EDITOR).distinct())
+    return list(users_with_role(roles=[Role.KNOWLEDGE_EDITOR]))
 
 
 def _detail_link(entry: KnowledgeEntry) -> str:

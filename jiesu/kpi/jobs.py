@@ -21,8 +21,9 @@ from jiesu.kpi.evaluation import kpi_evaluate
 from jiesu.kpi.models import AssessmentScheme, PaymentAlert
 from jiesu.kpi.windows import AssessmentPeriod, period_containing, period_previous
 from jiesu.notify.services import notification_enqueue
-from jiesu.orgs.choices import Role, UnitKind
+from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
+from jiesu.orgs.selectors import users_with_role
 
 log = logging.getLogger("jiesu.kpi")
 
@@ -47,9 +48,7 @@ def _score_and_share(code: str, period: AssessmentPeriod) -> tuple[Decimal, Deci
 
 
 def _leaders() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, unit__kind=UnitKind.CENTER, role_grants__role=Role.LEADER).distinct()
-    )
+    return list(users_with_role(roles=[Role.LEADER], center=True))
 
 
 def _alert(code: str, period: AssessmentPeriod, score: Decimal, share: Decimal, second: bool, now: datetime) -> bool:

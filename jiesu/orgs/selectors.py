@@ -1,6 +1,22 @@
-from django.db.models import QuerySet
+from collections.abc import Iterable
 
-from jiesu.orgs.models import Unit
+from django.db.models import Q, QuerySet
+
+from jiesu.orgs.choices import UnitKind
+from jiesu.orgs.models import Unit, User
+
+
+def users_with_role(
+    *, roles: Iterable[str], center: bool = False, unit_ids: Iterable[int] | None = None
+) -> QuerySet[User]:
+    """Active users holding any of `roles`: in the center's units (`center`), in the given
+    units (`unit_ids`), or anywhere; each user once, in a stable order. Who a notice reaches."""
+    condition = Q(is_active=True, role_grants__role__in=list(roles))
+    if center:
+        condition &= Q(unit__kind=UnitKind.CENTER)
+    if unit_ids is not None:
+        condition &= Q(unit_id__in=list(unit_ids))
+    return User.objects.filter(condition).distinct().order_by("id")
 
 
 def units_within(*, unit: Unit) -> QuerySet[Unit]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from jiesu.orgs.choices import Role, UnitKind
+from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
+from jiesu.orgs.selectors import users_with_role
 from jiesu.reminders.choices import RecipientRole
 from jiesu.tickets.models import Ticket
 
@@ -29,18 +30,17 @@ class RecipientResolver:
         unit_id = ticket.lead_unit_id if role in (R.UNIT_STAFF, R.UNIT_LEADER) else None
         key = (role, unit_id)
         if key not in self._cache:
-            self._cache[key] = list(self._query(role, ticket).distinct().order_by("id"))
+            self._cache[key] = list(self._query(role, ticket))
         return self._cache[key]
 
     def _query(self, role: str, ticket: Ticket) -> QuerySet[User]:
-        active = User.objects.filter(is_active=True)
         if role in CENTER_ROLES:
-            return active.filter(unit__kind=UnitKind.CENTER, role_grants__role__in=CENTER_ROLES[role])
+            return users_with_role(roles=CENTER_ROLES[role], center=True)
         unit = ticket.lead_unit
         if unit is None:
-            return active.none()
+            return User.objects.none()
         if role == R.UNIT_STAFF:
-            return active.filter(unit=unit, role_grants__role=Role.UNIT_STAFF)
+            return users_with_role(roles=[Role.UNIT_STAFF], unit_ids=[unit.pk])
         # A unit's leader: a user with the leader role in the unit itself or the unit above it.
-        units = Q(unit=unit) | Q(unit_id=unit.parent_id) if unit.parent_id else Q(unit=unit)
-        return active.filter(units, role_grants__role=Role.LEADER)
+        units = [unit.pk, unit.parent_id] if unit.parent_id else [unit.pk]
+        return users_with_role(roles=[Role.LEADER], unit_ids=units)

@@ -34,6 +34,7 @@ from jiesu.notify.senders import OutgoingMessage, SendFailed, send_email
 from jiesu.notify.services import notification_enqueue
 from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
+from jiesu.orgs.selectors import users_with_role
 from jiesu.reports.choices import ReportFamily
 from jiesu.reports.docx_render import report_docx
 from jiesu.reports.facts import ReportFacts, family_check, report_facts
@@ -367,9 +368,7 @@ def _send_if_owed(schedule: ReportSchedule, report: GeneratedReport) -> None:
         # No usable e-mail channel (or a changed file): nothing was attempted, so no delivery row;
         # the people who can fix it hear of it once per version, and the next run tries again.
         notification_enqueue(
-            recipients=list(
-                User.objects.filter(is_active=True, role_grants__role__in=(Role.SYSTEM_ADMIN, Role.ANALYST)).distinct()
-            ),
+            recipients=list(users_with_role(roles=[Role.SYSTEM_ADMIN, Role.ANALYST])),
             subject=f"报告未能发送：{report.period_label}{report.get_kind_display()}",
             body=f"{exc.message}。报告已生成（第{report.version}版），请处理后等待下次自动发送，或用命令手动发送。",
             dedupe_key=f"report-unsent:{report.pk}",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from jiesu.notify.services import notification_enqueue
 from jiesu.orgs.choices import Role
 from jiesu.orgs.models import User
+from jiesu.orgs.selectors import users_with_role
 from jiesu.sla.callback_rule import CallbackAttemptRule, callback_attempt_rule, callback_attempts_exhausted
 from jiesu.tickets.choices import CallbackOutcome, EventKind, Satisfaction, Stage, TicketStatus
 from jiesu.tickets.errors import GuardFailed, TicketInvalid
@@ -123,11 +124,7 @@ def _notify_rework(*, ticket: Ticket, event: TicketEvent, verdict: str) -> None:
     title: messages may leave the system by SMS or e-mail."""
     if ticket.lead_unit_id is None or event.kind != EventKind.REWORK:
         return  # reopened at the center: it shows in the center's triage queue
-    staff = list(
-        User.objects.filter(is_active=True, unit_id=ticket.lead_unit_id, role_grants__role=Role.UNIT_STAFF)
-        .distinct()
-        .order_by("id")
-    )
+    staff = list(users_with_role(roles=[Role.UNIT_STAFF], unit_ids=[ticket.lead_unit_id]))
     due = f"，反馈时限 {timezone.localtime(ticket.reply_due_at):%Y-%m-%d %H:%M}" if ticket.reply_due_at else ""
     try:
         link = reverse("web:ticket_detail", kwargs={"number": ticket.number})
