@@ -37,9 +37,10 @@ from jiesu.api.schemas import MAX_ID
 from jiesu.core.errors import ValidationFailed
 from jiesu.kpi.adjustments import adjustment_record, adjustment_revoke, adjustments_list
 from jiesu.kpi.analysis import kpi_compare, kpi_forecast, kpi_ranking, kpi_trend
+from jiesu.kpi.drilldown import drilldown_tickets
 from jiesu.kpi.evaluation import kpi_evaluate, window_of_days
 from jiesu.kpi.permissions import kpi_viewer_where
-from jiesu.kpi.selectors import indicator_denominator_tickets, indicator_numerator_tickets, schemes_list
+from jiesu.kpi.selectors import schemes_list
 from jiesu.kpi.windows import MAX_WINDOW_DAYS, period_containing
 from jiesu.orgs.models import Unit
 
@@ -109,13 +110,10 @@ def kpi_forecast_endpoint(request: HttpRequest, params: Query[ForecastIn]) -> Do
 )
 def kpi_tickets_endpoint(request: HttpRequest, params: Query[DrillDownIn]) -> DrillDownOut:
     user = request_user(request)
-    where = kpi_viewer_where(user)
-    selector = indicator_numerator_tickets if params.part == "numerator" else indicator_denominator_tickets
     window = window_of_days(params.start, params.end)
-    tickets = selector(code=params.indicator, window=window, by=params.by, key=params.key)
-    if where is not None:
-        tickets = tickets.filter(where)
-    tickets = tickets.order_by("-received_at", "-pk")
+    tickets = drilldown_tickets(
+        viewer=user, code=params.indicator, part=params.part, window=window, by=params.by, key=params.key
+    ).order_by("-received_at", "-pk")
     page = tickets.select_related("community")[params.offset : params.offset + params.limit]
     now = timezone.now()
     return DrillDownOut(

@@ -22,7 +22,7 @@ from jiesu.orgs.models import Unit, User
 from jiesu.orgs.permissions import user_scope
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.conditions import CALLBACK_DUE
-from jiesu.tickets.models import Ticket
+from jiesu.tickets.models import CallbackAttempt, Ticket
 from jiesu.tickets.selectors import tickets_visible_to
 from jiesu.tickets.selectors_search import moment_range
 
@@ -217,3 +217,9 @@ def callback_coverage_tickets(
         else:
             raise ValidationFailed(f"分组编号无效：{key}", field="key")
     return qs.select_related("district", "township", "lead_unit", "category").order_by("closed_at", "id")
+
+
+def callback_attempts_of(*, ticket: Ticket, limit: int = 50) -> list[CallbackAttempt]:
+    """The ticket's calls, newest first, with who placed them."""
+    rows = CallbackAttempt.objects.filter(ticket=ticket).select_related("agent").order_by("-attempted_at", "-id")
+    return list(rows[:limit])

@@ -24,10 +24,11 @@ from jiesu.core.spreadsheet import MOMENT, PERCENT, SheetTable
 from jiesu.orgs.models import User
 from jiesu.orgs.permissions import user_scope
 from jiesu.tickets.choices import EventKind
-from jiesu.tickets.models import CallbackAttempt, Ticket
+from jiesu.tickets.models import Ticket
 from jiesu.tickets.selectors_callbacks import (
     COVERAGE_BY,
     CallbackDueFilter,
+    callback_attempts_of,
     callback_coverage,
     callback_coverage_tickets,
     callback_is_overdue,
@@ -226,11 +227,10 @@ def callback_record(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("web:callback_desk")
     elif request.method == "POST":
         status = 400
-    attempts = CallbackAttempt.objects.filter(ticket=ticket).select_related("agent").order_by("-attempted_at", "-id")
     context = {
         "ticket": ticket,
         "form": form,
-        "attempts": attempts[:50],
+        "attempts": callback_attempts_of(ticket=ticket),
         "awaits": ticket_awaits_callback(ticket),
         "rule": callback_attempt_rule_for(ticket),
     }

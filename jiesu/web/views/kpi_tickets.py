@@ -10,29 +10,20 @@ is made of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiesu.core.errors import DomainError
 from jiesu.kpi.choices import Grouping
+from jiesu.kpi.drilldown import drilldown_tickets, drilldown_weighting
 from jiesu.kpi.evaluation import window_of_days
 from jiesu.kpi.indicators import INDICATORS, Window
-from jiesu.kpi.selectors import (
-    indicator_denominator_tickets,
-    indicator_numerator_terms,
-    indicator_numerator_tickets,
-    scheme_in_force,
-)
 from jiesu.orgs.models import User
 from jiesu.tickets.choices import Kind
-from jiesu.tickets.models import Ticket
-from jiesu.tickets.selectors import tickets_visible_to
 from jiesu.web.views.kpi_common import KpiPeriodForm, KpiQuery, kpi_query, kpi_viewer, scheme_choices, show_number
 
 PAGE_SIZE = 50
@@ -64,37 +55,23 @@ def _target(request: HttpRequest) -> DrillTarget:
     return target
 
 
-def _scoped(tickets: QuerySet[Ticket], viewer: User, where: Q | None) -> QuerySet[Ticket]:
-    """Narrowed exactly as the figures were (`where`), and never beyond what the viewer may read."""
-    if where is not None:
-        tickets = tickets.filter(where)
-    return tickets & tickets_visible_to(viewer=viewer)
-
-
-def _tickets(target: DrillTarget, window: Window, viewer: User, where: Q | None) -> QuerySet[Ticket]:
-    select = indicator_numerator_tickets if target.part == "numerator" else indicator_denominator_tickets
-    tickets = select(code=target.indicator, window=window, by=target.by, key=target.key)
-    return _scoped(tickets, viewer, where)
-
-
-def _weighting(
-    target: DrillTarget, query: KpiQuery, window: Window, viewer: User, where: Q | None
-) -> dict[str, Any] | None:
-    """How a numerator with scaled terms adds up: the tickets counted at the scheme's coefficient
-    and the weighted figure; None when every ticket counts as one."""
-    if target.part != "numerator":
+def _weighting(target: DrillTarget, query: KpiQuery, window: Window, viewer: User) -> dict[str, Any] | None:
+    weighting = drilldown_weighting(
+        viewer=viewer,
+        scheme_code=query.scheme_code,
+        on=query.start,
+        code=target.indicator,
+        part=target.part,
+        window=window,
+        by=target.by,
+        key=target.key,
+    )
+    if weighting is None:
         return None
-    terms = indicator_numerator_terms(code=target.indicator, window=window, by=target.by, key=target.key)
-    if not any(scaled for scaled, _ in terms):
-        return None
-    coefficient = scheme_in_force(code=query.scheme_code, on=query.start).fairly_satisfied_coefficient
-    counts = [(scaled, _scoped(tickets, viewer, where).count()) for scaled, tickets in terms]
-    scaled_count = sum(n for scaled, n in counts if scaled)
-    figure = sum((Decimal(n) * (coefficient if scaled else 1) for scaled, n in counts), Decimal(0))
     return {
-        "scaled_count": scaled_count,
-        "coefficient": f"{coefficient.normalize():f}",
-        "figure": show_number(float(figure)),
+        "scaled_count": weighting.scaled_count,
+        "coefficient": f"{weighting.coefficient.normalize():f}",
+        "figure": show_number(float(weighting.figure)),
     }
 
 
@@ -115,10 +92,12 @@ def kpi_tickets(request: HttpRequest) -> HttpResponse:
         if query is None:
             raise Http404("考核方案或考核期间有误")
         window = window_of_days(query.start, query.end)
-        weighting = _weighting(target, query, window, user, where)
+        weighting = _weighting(target, query, window, user)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    tickets = _tickets(target, window, user, where).select_related("district", "township", "lead_unit")
+    tickets = drilldown_tickets(
+        viewer=user, code=target.indicator, part=target.part, window=window, by=target.by, key=target.key
+    ).select_related("district", "township", "lead_unit")
     page = Paginator(tickets.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "query": query,
