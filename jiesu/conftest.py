@@ -1,3 +1,6 @@
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from jiesu.orgs.testing import World, build_world
@@ -23,3 +26,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
         if transactional and not serialized:
             raise pytest.UsageError(f"{item.nodeid}: transactional tests need serialized_rollback=True")
+
+
+@pytest.fixture
+def intel_model_root(tmp_path: Path, settings: Any) -> Path:
+    """A model folder of the test's own for jiesu.intel's suggestion models: the database rolls
+    back between tests, files would not; the process's loaded-model cache is emptied too."""
+    from jiesu.intel.suggest import registry
+
+    settings.INTEL_MODEL_ROOT = tmp_path / "models"
+    registry.cache_clear()
+    return Path(settings.INTEL_MODEL_ROOT)

@@ -214,6 +214,15 @@ EXPORT_ROOT = Path(env_str("JIESU_EXPORT_ROOT", str(VAR_DIR / "exports")))
 # Report packs (jiesu.reports): every generated version, kept as `<kind>/<period>/v<N>/` below this root.
 REPORT_ROOT = Path(env_str("JIESU_REPORT_ROOT", str(VAR_DIR / "reports")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Text intelligence (jiesu.intel): trained suggestion models are kept below this root, and each
+# ticket created through the API or the web is screened when INTEL_SCREENING is on (sensitive
+# content, repeats and duplicates, suggestions).
+INTEL_MODEL_ROOT = Path(env_str("JIESU_INTEL_MODEL_ROOT", str(VAR_DIR / "intel")))
+INTEL_SCREENING = env_bool("JIESU_INTEL_SCREENING", True)
+# Ticket suggestions (docs/intel-suggestions.md): the worker retrains every N days, and at once
+# when no model exists and at least this many closed, categorised tickets do.
+INTEL_RETRAIN_DAYS = env_int("JIESU_INTEL_RETRAIN_DAYS", 7)
+INTEL_MIN_TRAINING_ROWS = env_int("JIESU_INTEL_MIN_TRAINING_ROWS", 200)
 
 # Production runs behind HTTPS (JIESU_HTTPS=1); the demo and the tests speak plain HTTP. The
 # Content-Security-Policy and Permissions-Policy come from jiesu.web.security_headers.
@@ -262,4 +271,7 @@ WORKER_JOBS: list[tuple[str, int]] = [
     ("jiesu.knowledge.jobs.knowledge_expiry_reminders_job", 24 * 3600),
     ("jiesu.reports.jobs.reports_due_job", 600),
     ("jiesu.kpi.jobs.payment_alerts_job", 6 * 3600),
+    ("jiesu.intel.jobs_bursts.bursts_job", 6 * 3600),
+    ("jiesu.intel.jobs_suggest.suggestions_feedback_job", 300),
+    ("jiesu.intel.jobs_suggest.suggestions_retrain_job", 3600),
 ]

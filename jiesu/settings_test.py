@@ -17,4 +17,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not shared-cache memory) so that concurrent tests see SQLite's real locking, as in
     # production; pytest-django appends the xdist worker id to the name.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"jiesu-test-{os.getpid()}.sqlite3")}
+INTEL_MODEL_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="jiesu-intel-"))
+# Screening on intake is switched on by the tests of jiesu.intel and of the pages that show it,
+# so that other apps' tests count only their own events and notices.
+INTEL_SCREENING = False
 STATIC_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="jiesu-static-"))

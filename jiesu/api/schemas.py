@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field
 
 from jiesu.orgs.choices import UnitKind
 from jiesu.reminders.choices import ReminderStage
@@ -43,6 +43,17 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 # A unit or a category given by its id (a JSON integer) or its code (a JSON string).
 Ref = Id | Code
+
+
+def _not_a_number(value: Any) -> Any:
+    # pydantic would read a JSON number as seconds since 1970; the API documents a date-time string.
+    if isinstance(value, int | float):
+        raise ValueError("时间应为 ISO 8601 格式的字符串，如 2026-11-01T08:00:00+08:00")
+    return value
+
+
+# A time filter: a query-string value or a JSON string, never a number.
+Moment = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
 class ErrorOut(Schema):
@@ -127,12 +138,12 @@ class TicketFilterIn(Schema):
     community: Code | None = Field(None, description="所属社区村：编码或 id")
     lead_unit: Code | None = Field(None, description="主办单位（含其下级单位）：编码或 id")
     category: Code | None = Field(None, description="问题分类（含其下级分类）：编码或 id")
-    received_from: datetime | None = Field(None, description="受理时间起（含）；不带时区时按北京时间")
-    received_to: datetime | None = Field(None, description="受理时间止（不含）；不带时区时按北京时间")
-    closed_from: datetime | None = Field(None, description="办结时间起（含）")
-    closed_to: datetime | None = Field(None, description="办结时间止（不含）")
-    deadline_from: datetime | None = Field(None, description="反馈时限起（含）")
-    deadline_to: datetime | None = Field(None, description="反馈时限止（不含）")
+    received_from: Moment | None = Field(None, description="受理时间起（含）；不带时区时按北京时间")
+    received_to: Moment | None = Field(None, description="受理时间止（不含）；不带时区时按北京时间")
+    closed_from: Moment | None = Field(None, description="办结时间起（含）")
+    closed_to: Moment | None = Field(None, description="办结时间止（不含）")
+    deadline_from: Moment | None = Field(None, description="反馈时限起（含）")
+    deadline_to: Moment | None = Field(None, description="反馈时限止（不含）")
     q: Text100 | None = Field(
         None, description="标题或诉求内容中的关键词（两个字的词也能查到）、工单编号，或诉求人的完整联系电话"
     )

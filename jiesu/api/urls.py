@@ -20,6 +20,11 @@ from jiesu.api import (
     exclusions,
     exports,
     health,
+    intel_hotspots,
+    intel_links,
+    intel_reply_check,
+    intel_sensitive,
+    intel_suggestions,
     knowledge,
     kpi,
     notifications,
@@ -89,3 +94,9 @@ api.add_router("/reports", reports.router)
 api.add_router("/kpi", kpi.router)
 api.add_router("/", callbacks.router)
 api.add_router("/", exclusions.router)
+api.add_router("/intel", intel_hotspots.router)
+api.add_router("/", intel_links.router)
+api.add_router("/", intel_reply_check.router)
+api.add_router("/intel", intel_sensitive.router)
+api.add_router("/tickets", intel_sensitive.ticket_router)
+api.add_router("/", intel_suggestions.router)

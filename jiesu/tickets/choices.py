@@ -56,6 +56,7 @@ class EventKind(models.TextChoices):
     SECTOR_PUSHED = "sector_pushed", "推送行业确认"
     SECTOR_CONFIRMED = "sector_confirmed", "行业工单确认"
     NOTE_ADDED = "note_added", "备注"
+    FLAGGED = "flagged", "智能标记"
 
 
 class Channel(models.TextChoices):

@@ -347,6 +347,8 @@ class ReplyElement(models.Model):
     label = models.CharField("名称", max_length=64)
     required = models.BooleanField("必填", default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Words and patterns that show the element in a reply's text (the reply check's highlights).
+    cues = models.JSONField("识别线索", default=list, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

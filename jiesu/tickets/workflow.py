@@ -78,6 +78,8 @@ CENTER_OPS = frozenset({R.AGENT, R.SHIFT_LEAD})
 LEADS = frozenset({R.SHIFT_LEAD})
 UNIT = frozenset({R.UNIT_STAFF})
 CALLBACK = frozenset({R.CALLBACK_AGENT, R.AGENT, R.SHIFT_LEAD})
+# Steps only the system takes (text screening on intake); no person holds a role for them.
+SYSTEM_ONLY: frozenset[Role] = frozenset()
 
 OPEN_AT_CENTER = frozenset({S.RECEIVED, S.ACKNOWLEDGED, S.TRIAGED})
 WITH_UNIT = frozenset({S.DISPATCHED, S.HANDLING, S.SUSPENDED, S.RETURN_REQUESTED, S.REPLIED})
@@ -215,6 +217,7 @@ TRANSITIONS: dict[EventKind, Transition] = {
             Side.ANY,
             needs_reason=True,
         ),
+        Transition(E.FLAGGED, NOT_FINAL, None, SYSTEM_ONLY, Side.CENTER),
     )
 }
 

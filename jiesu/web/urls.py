@@ -1,5 +1,6 @@
 from django.urls import path
 
+from jiesu.web import urls_intel
 from jiesu.web.views import (
     actions,
     attachments,
@@ -129,4 +130,5 @@ urlpatterns = [
     ),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export.csv", audit.audit_export_csv, name="audit_export"),
+    *urls_intel.urlpatterns,
 ]

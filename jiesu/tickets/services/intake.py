@@ -16,6 +16,7 @@ from jiesu.tickets.errors import TicketInvalid
 from jiesu.tickets.models import Category, NumberSequence, Ticket
 from jiesu.tickets.services.deadlines import deadline_changes
 from jiesu.tickets.services.transitions import ticket_record_creation, ticket_transition
+from jiesu.tickets.signals import ticket_received
 
 
 @dataclass
@@ -166,6 +167,8 @@ def ticket_create(*, draft: TicketDraft, actor: User | None) -> Ticket:
         setattr(ticket, name, value)
     ticket.save(force_insert=True)
     ticket_record_creation(ticket=ticket, actor=actor, occurred_at=received_at)
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(lambda: ticket_received.send_robust(sender=Ticket, ticket_id=ticket.pk, actor_id=actor_id))
     return ticket
 
 

@@ -9,6 +9,7 @@ elements are stored in the event's payload, so a review sees what the reply clai
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +24,12 @@ from jiesu.tickets.models import ReplyElement, ReplyElementScheme
 
 DEFAULT_SCHEME_FILE = Path(__file__).resolve().parent.parent / "seed" / "reply_elements.json"
 MAX_ELEMENTS = 20
+# Cues (识别线索) of an element: the words and patterns that show it in a reply's text, read by
+# the reply check (jiesu.intel.replycheck). A cue is a literal word, or a Python regular
+# expression after this prefix.
+CUE_REGEX_PREFIX = "re:"
+MAX_CUES = 100
+MAX_CUE_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,31 @@ class ElementSpec:
     code: str
     label: str
     required: bool = True
+    cues: tuple[str, ...] = ()
+
+
+def reply_element_cues_clean(raw: Any, *, label: str = "") -> tuple[str, ...]:
+    """Cues as stored: a list of non-empty strings, each `re:` pattern a valid regular expression."""
+    where = f"要素「{label}」的" if label else ""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_CUES:
+        raise TicketInvalid(f"{where}识别线索应为不超过 {MAX_CUES} 项的字符串列表")
+    cues: list[str] = []
+    for item in raw:
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_CUE_LENGTH:
+            raise TicketInvalid(f"{where}识别线索应为 1–{MAX_CUE_LENGTH} 个字符的字符串")
+        cue = item.strip()
+        if cue.startswith(CUE_REGEX_PREFIX):
+            pattern = cue[len(CUE_REGEX_PREFIX) :]
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise TicketInvalid(f"{where}识别线索不是有效的正则表达式：{pattern}（{exc}）") from exc
+            if not pattern or compiled.match("") is not None:
+                raise TicketInvalid(f"{where}识别线索的正则表达式不能匹配空文本：{pattern}")
+        cues.append(cue)
+    return tuple(dict.fromkeys(cues))
 
 
 def reply_element_scheme_in_force(*, on: date) -> ReplyElementScheme | None:
@@ -83,16 +115,17 @@ def _specs(raw: Any) -> list[ElementSpec]:
             or not str(item.get("label", "")).strip()
         ):
             raise TicketInvalid("每个要素都需要 code 和 label")
-        specs.append(
-            ElementSpec(str(item["code"]).strip(), str(item["label"]).strip(), bool(item.get("required", True)))
-        )
+        label = str(item["label"]).strip()
+        cues = reply_element_cues_clean(item.get("cues"), label=label)
+        specs.append(ElementSpec(str(item["code"]).strip(), label, bool(item.get("required", True)), cues))
     if len({s.code for s in specs}) != len(specs):
         raise TicketInvalid("要素编码不能重复")
     return specs
 
 
 def reply_element_file_read(path: Path) -> tuple[dict[str, Any], list[ElementSpec]]:
-    """A scheme file: {"code", "name", "elements": [{"code", "label", "required"}]} (or the bare list)."""
+    """A scheme file: {"code", "name", "elements": [{"code", "label", "required", "cues"}]} (or the
+    bare list); `cues` is optional (see `reply_element_cues_clean`)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -120,7 +153,7 @@ def reply_element_scheme_set(
         code=code, name=name.strip() or "反馈要素", valid_from=valid_from, valid_to=None
     )
     ReplyElement.objects.bulk_create(
-        ReplyElement(scheme=scheme, code=s.code, label=s.label, required=s.required, position=i)
+        ReplyElement(scheme=scheme, code=s.code, label=s.label, required=s.required, position=i, cues=list(s.cues))
         for i, s in enumerate(elements)
     )
     return scheme

@@ -12,7 +12,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from jiesu.core.management.base import JiesuCommand, iso_date
-from jiesu.intel import tables
+from jiesu.intel import cli, tables
+from jiesu.intel.cli import suggest as cli_suggest
 from jiesu.intel.hotspots import hotspots_detect, report, sources
 from jiesu.intel.modelfile import model_load, model_save, sidecar
 from jiesu.intel.training import DEFAULT_FOLDS, evaluation_report, intel_train, predict_top
@@ -36,15 +37,19 @@ class Command(JiesuCommand):
         classify = sub.add_parser("classify", help="用模型为 CSV 的每一行给出预测类别和置信度")
         evaluate = sub.add_parser("evaluate", help="在带标签的 CSV 上评估模型：各类别精确率、召回率、F1 和宏平均 F1")
         for each in (train, classify, evaluate):
-            each.add_argument("--csv", required=True, type=Path, help="CSV 文件（UTF-8 或 GB18030）")
-            each.add_argument("--text", required=True, type=_columns, help="文本列，多个列用逗号分隔，如 标题,内容")
-            each.add_argument("--model", required=True, type=Path, help="模型文件路径")
+            # Without --csv, train learns the ticket suggestions from the database (cli/suggest.py).
+            required = each is not train
+            each.add_argument("--csv", required=required, type=Path, help="CSV 文件（UTF-8 或 GB18030）")
+            each.add_argument("--text", required=required, type=_columns, help="文本列，多个列用逗号分隔，如 标题,内容")
+            each.add_argument("--model", required=required, type=Path, help="模型文件路径")
         for each in (train, evaluate):
-            each.add_argument("--label", required=True, help="标签（类别）列")
+            each.add_argument("--label", required=each is not train, help="标签（类别）列")
         train.add_argument("--no-cv", action="store_true", help="跳过交叉验证（更快，但模型文件中没有评估报告）")
         train.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help="交叉验证折数（默认 5）")
         classify.add_argument("--out", required=True, type=Path, help="输出 CSV 文件（UTF-8，带 BOM）")
         self._add_hotspot_arguments(sub)
+        for extension in cli.EXTENSIONS:
+            extension.add_arguments(sub)
 
     def _add_hotspot_arguments(self, sub: Any) -> None:
         hot = sub.add_parser("hotspots", help="热点：按主题和地点聚类一段时间内的工单（或 CSV 中的留言）并排序")
@@ -66,9 +71,22 @@ class Command(JiesuCommand):
             "evaluate": self._evaluate,
             "hotspots": self._hotspots,
         }
+        extended = cli.runners()
+        if options["subcommand"] in extended:
+            extended[options["subcommand"]](self, options)
+            return
         handler[options["subcommand"]](options)
 
     def _train(self, options: dict[str, Any]) -> None:
+        if options["csv"] is None:
+            given = [f"--{n}" for n in ("text", "label", "model") if options[n]]
+            if given:
+                raise CommandError(f"{'、'.join(given)} 只能与 --csv 一起使用；不给 --csv 时从数据库的工单训练")
+            cli_suggest.train_from_database(self, options)
+            return
+        missing = [f"--{n}" for n in ("text", "label", "model") if not options[n]]
+        if missing:
+            raise CommandError(f"使用 --csv 训练时还需要 {'、'.join(missing)}")
         path, columns, label = options["csv"], options["text"], options["label"]
         folds = 0 if options["no_cv"] else options["folds"]
         if folds == 1 or folds < 0:

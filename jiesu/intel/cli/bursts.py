@@ -1,0 +1,63 @@
+"""`jiesu intel bursts [--date DATE] [--format json|table] [--dry-run]`: detect the bursts of the
+window ending on DATE (yesterday by default), store new ones as alerts and tell the analysts
+(docs/intel-bursts.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from jiesu.core.management.base import iso_date
+from jiesu.intel.bursts.detect import Burst
+from jiesu.intel.bursts.services import bursts_run
+
+HEADER = ("热点", "窗口", "件数", "基线", "倍数", "突增程度", "基线来源", "新预警")
+SOURCES = {"seasonal": "往年同期", "recent": "近期水平"}
+
+
+def add_arguments(sub: Any) -> None:
+    bursts = sub.add_parser("bursts", help="热点突增：与往年同期比较，发现突增并生成预警、通知分析员")
+    bursts.add_argument("--date", type=iso_date, help="窗口结束日期 YYYY-MM-DD（含），默认昨天")
+    bursts.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
+    bursts.add_argument("--dry-run", action="store_true", help="只检测并输出，不保存预警、不发通知")
+
+
+def _row(burst: Burst, created: bool) -> dict[str, Any]:
+    return {
+        "key": burst.key,
+        "label": burst.label,
+        "window_start": burst.span.start.isoformat(),
+        "window_end": burst.span.end.isoformat(),
+        "count": burst.count,
+        "expected": round(burst.expected.value, 2),
+        "ratio": round(burst.ratio, 2),
+        "score": burst.score,
+        "baseline": burst.expected.source,
+        "baseline_years": burst.expected.years,
+        "new_alert": created,
+        "tickets": burst.ticket_numbers,
+    }
+
+
+def run(command: BaseCommand, options: dict[str, Any]) -> None:
+    on = options.get("date") or timezone.localdate() - timedelta(days=1)
+    result = bursts_run(on=on, dry_run=bool(options.get("dry_run")))
+    keys = {alert.key for alert in result.created}
+    rows = [_row(b, b.key in keys) for b in result.bursts]
+    if options.get("format") == "json":
+        command.stdout.write(json.dumps({"date": on.isoformat(), "bursts": rows}, ensure_ascii=False, indent=2))
+        return
+    command.stdout.write("\t".join(HEADER))
+    for r in rows:
+        window = f"{r['window_start']}～{r['window_end']}"
+        cells = [r["label"], window, r["count"], r["expected"], r["ratio"], r["score"], SOURCES[r["baseline"]]]
+        command.stdout.write("\t".join(str(c) for c in [*cells, "是" if r["new_alert"] else "否"]))
+    saved = "（试运行，未保存）" if options.get("dry_run") else f"，新预警 {len(result.created)} 条"
+    command.stdout.write(f"{on} 为止的窗口发现突增 {len(rows)} 处{saved}")
+
+
+COMMANDS = {"bursts": run}

@@ -1,0 +1,195 @@
+"""What text intelligence stores: trained models, the suggestions made with them and the agents'
+answers, links between repeat or duplicate tickets, the sensitive-content lexicon, the screening
+rules and burst alerts. Lexicon and rules are versioned data with effective dates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from jiesu.core.models import BaseModel
+from jiesu.intel.choices import AlertStatus, LinkKind, LinkStatus, SensitiveCategory, SuggestedField
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ModelVersion(models.Model):
+    """One trained ticket-suggestion model: its file (addressed by SHA-256) and evaluation report.
+    The active version serves suggestions; older ones are kept so a suggestion can be traced."""
+
+    version = models.PositiveIntegerField("版本", unique=True)
+    path = models.CharField("模型文件", max_length=500)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    rows = models.PositiveIntegerField("训练样本数", default=0)
+    evaluation = models.JSONField("评估报告", default=dict, blank=True)
+    trained_at = models.DateTimeField("训练时间", auto_now_add=True)
+    trained_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_active = models.BooleanField("启用", default=False)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "分类模型版本"
+        verbose_name_plural = "分类模型版本"
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class TicketSuggestion(models.Model):
+    """The suggestions one model version made for one ticket: per field, the top 3 with confidences
+    (`{"category": [{"value": "...", "label": "...", "confidence": 0.81}, ...], ...}`)."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="intel_suggestions")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="suggestions")
+    suggestions = models.JSONField("建议", default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "智能建议"
+        verbose_name_plural = "智能建议"
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "model_version"], name="suggestion_ticket_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} · v{self.model_version_id}"
+
+
+class SuggestionFeedback(models.Model):
+    """An agent's answer to a suggestion: accepted, or corrected to `chosen`. Corrections feed the
+    next training."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="intel_feedback")
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    field = models.CharField("字段", max_length=16, choices=SuggestedField.choices)
+    suggested = models.CharField("建议值", max_length=200, blank=True)
+    chosen = models.CharField("采用值", max_length=200)
+    accepted = models.BooleanField("采纳建议")
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "建议反馈"
+        verbose_name_plural = "建议反馈"
+        indexes = [models.Index(fields=["field", "recorded_at"], name="intel_feedback_field_at")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.suggested} → {self.chosen}"
+
+
+class TicketLink(models.Model):
+    """`ticket` repeats or may duplicate the earlier `other`: a repeat flag with its link, or a
+    merge suggestion for the ticket page. Merging stays a person's decision."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="intel_links")
+    other = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="intel_linked_from")
+    kind = models.CharField("类型", max_length=20, choices=LinkKind.choices)
+    score = models.FloatField("相似度", default=1.0)
+    detected_at = models.DateTimeField("发现时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=12, choices=LinkStatus.choices, default=LinkStatus.OPEN)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "重复诉求关联"
+        verbose_name_plural = "重复诉求关联"
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "other", "kind"], name="ticket_link_unique"),
+            models.CheckConstraint(condition=~Q(ticket=models.F("other")), name="ticket_link_not_self"),
+        ]
+        indexes = [models.Index(fields=["other", "kind"], name="ticket_link_other_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.other_id} ({self.kind})"
+
+
+class ScreeningRuleSet(BaseModel):
+    """Windows and thresholds of the repeat and duplicate screening, in force from `valid_from`
+    until the next version starts (`valid_to`, set then)."""
+
+    code = models.CharField("编码", max_length=64, unique=True)
+    valid_from = models.DateField("生效日期", db_index=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    repeat_window_days = models.PositiveSmallIntegerField("同一诉求人重复来电窗口（天）", default=30)
+    place_topic_window_days = models.PositiveSmallIntegerField("同一地点同一问题窗口（天）", default=7)
+    near_duplicate_window_days = models.PositiveSmallIntegerField("疑似重复比对窗口（天）", default=7)
+    near_duplicate_threshold = models.FloatField("疑似重复相似度阈值", default=0.8)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "重复诉求规则"
+        verbose_name_plural = "重复诉求规则"
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code}（{self.valid_from} 起）"
+
+
+class SensitiveLexicon(BaseModel):
+    """A version of the sensitive and urgent content lexicon, in force from `valid_from` until the
+    next version starts (`valid_to`, set then)."""
+
+    code = models.CharField("编码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=128)
+    valid_from = models.DateField("生效日期", db_index=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "敏感词库"
+        verbose_name_plural = "敏感词库"
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.valid_from} 起）"
+
+
+class SensitiveTerm(models.Model):
+    """A word or regular expression of a lexicon version, with the category it signals."""
+
+    lexicon = models.ForeignKey(SensitiveLexicon, on_delete=models.CASCADE, related_name="terms")
+    category = models.CharField("类别", max_length=20, choices=SensitiveCategory.choices)
+    pattern = models.CharField("词语或正则表达式", max_length=200)
+    is_regex = models.BooleanField("正则表达式", default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["lexicon", "category", "pattern"], name="sensitive_term_unique")]
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+class BurstAlert(models.Model):
+    """A hotspot growing faster than its season (the same weeks of earlier years) would explain:
+    told to the analysts, with its tickets, until acknowledged or dismissed."""
+
+    key = models.CharField("热点标识", max_length=200, db_index=True)
+    label = models.CharField("热点", max_length=200)
+    window_start = models.DateField("窗口开始")
+    window_end = models.DateField("窗口结束")
+    count = models.PositiveIntegerField("件数")
+    expected = models.FloatField("季节基线")
+    score = models.FloatField("突增程度")
+    ticket_numbers = models.JSONField("工单", default=list)
+    detected_at = models.DateTimeField("发现时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=12, choices=AlertStatus.choices, default=AlertStatus.NEW)
+    handled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    draft_reference = models.CharField("专报草稿", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "热点突增预警"
+        verbose_name_plural = "热点突增预警"
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start", "window_end"], name="burst_alert_window_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.window_start}–{self.window_end}）"

@@ -1,0 +1,1 @@
+"""Sensitive and urgent content: the lexicon (versions, matching) and the intake screen."""
