@@ -4,7 +4,8 @@ Ratios are measured against a baseline in the same run, because the machines are
 Environment: BENCH_IMPORT_ROWS (default 100000), BENCH_LIST_TICKETS (default 1000000),
 BENCH_RECOMPUTE_TICKETS (default 1000000), BENCH_KPI_TICKETS (default 1000000), BENCH_PII_ROWS
 (default 100000), BENCH_EXPORT_ROWS (default 100000), BENCH_KNOWLEDGE_ENTRIES (default 50000),
-BENCH_INTEL=0 skips the classifier benchmark on the tipdm2020 appeals (a few minutes).
+BENCH_INTEL=0 skips the classifier benchmarks on the tipdm2020 appeals (a few minutes),
+BENCH_HOTSPOT_TEXTS (default 100000; 0 skips the hotspot benchmark).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def main() -> int:
         bench_audit,
         bench_deadlines,
         bench_export,
+        bench_hotspots,
         bench_import,
         bench_intel,
+        bench_intel_speed,
         bench_knowledge_search,
         bench_kpi,
         bench_list,
@@ -56,6 +59,10 @@ def main() -> int:
     rows += bench_knowledge_search.run(entries=size("BENCH_KNOWLEDGE_ENTRIES", 50_000))
     rows += bench_audit.run(records=size("BENCH_AUDIT_RECORDS", 1_000_000))
     rows += bench_intel.run()
+    if os.environ.get("BENCH_INTEL", "1") != "0":
+        rows += bench_intel_speed.run()
+    if size("BENCH_HOTSPOT_TEXTS", 100_000):
+        rows += bench_hotspots.run(texts=size("BENCH_HOTSPOT_TEXTS", 100_000))
     rows.append({"benchmark": "total", "metric": "seconds", "value": round(time.perf_counter() - started, 1)})
     print_table(rows)
     return 0

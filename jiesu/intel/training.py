@@ -15,7 +15,7 @@ from sklearn.metrics import classification_report
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from jiesu.intel import classifier, text
+from jiesu.intel import classifier, ngrams
 from jiesu.intel.errors import IntelError
 
 DEFAULT_FOLDS = 5
@@ -61,11 +61,13 @@ def _check_classes(labels: Sequence[str], folds: int) -> None:
 def cross_validate(
     segmented: Sequence[str], labels: Sequence[str], *, folds: int, c: float = classifier.DEFAULT_C
 ) -> tuple[dict[str, Any], float]:
-    """Out-of-fold report and softmax temperature. Identical texts share a fold, so a message
-    filed twice cannot be learnt in one fold and "recognised" in another."""
+    """Out-of-fold report and softmax temperature. Texts identical once cleaned share a fold, so a
+    message filed twice cannot be learnt in one fold and "recognised" in another. `segmented` may
+    be raw text: the features ignore spaces."""
     x = np.array(segmented, dtype=object)
+    keys = np.array([ngrams.clean(t) for t in segmented], dtype=object)
     y = np.array(labels, dtype=object)
-    groups = np.unique(x, return_inverse=True)[1]
+    groups = np.unique(keys, return_inverse=True)[1]
     classes = sorted(set(labels))
     scores = np.zeros((len(y), len(classes)))
     predicted = np.empty(len(y), dtype=object)
@@ -102,19 +104,17 @@ def intel_train(
     """A model trained on all rows; with `folds` ≥ 2, first an honest cross-validated report."""
     _check_classes(labels, folds)
     started = time.perf_counter()
-    segmented = text.segment_all(texts)
     report, temperature = (None, classifier.DEFAULT_TEMPERATURE)
     if folds:
-        report, temperature = cross_validate(segmented, labels, folds=folds, c=c)
-    fitted = classifier.model_on_segmented(c).fit(segmented, list(labels))
-    pipeline = Pipeline([("segment", classifier.Segmenter()), *fitted.steps])
+        report, temperature = cross_validate(texts, labels, folds=folds, c=c)
+    pipeline = classifier.model_full(c).fit(list(texts), list(labels))
     metadata = {
         **(details or {}),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sklearn_version": sklearn.__version__,
-        "method": "tfidf(jieba words + chars 1-3, sublinear) + LinearSVC(class_weight=balanced)",
+        "method": "tfidf(dictionary words 2-4 + chars 1-3, sublinear) + LinearSVC(class_weight=balanced)",
         "c": c,
-        "classes": [str(x) for x in fitted.classes_],
+        "classes": [str(x) for x in pipeline.classes_],
         "training_rows": len(labels),
         "temperature": temperature,
         "evaluation": report,
