@@ -8,7 +8,7 @@ from pydantic import ConfigDict
 
 from jiesu.api.auth import request_user
 from jiesu.api.errors import responses
-from jiesu.api.schemas import Code, Id, Text5000
+from jiesu.api.schemas import BodyId, Code, Text5000
 from jiesu.tickets.choices import EventKind
 from jiesu.tickets.exporting.service import SELECTION_MAX
 from jiesu.tickets.services.actions import ActionInput
@@ -24,8 +24,8 @@ class BulkIn(Schema):
     # The service refuses more than SELECTION_MAX with a Chinese message; the schema only bounds the body.
     numbers: list[Code] = Field(max_length=SELECTION_MAX * 2, description=f"工单编号，最多 {SELECTION_MAX} 件")
     reason: Text5000 = Field("", description="派单说明或催办内容（催办时必填）")
-    lead_unit_id: Id | None = Field(None, description="派单的主办单位（派单时必填）")
-    assisting_unit_ids: list[Id] = Field(default_factory=list, max_length=50)
+    lead_unit_id: BodyId | None = Field(None, description="派单的主办单位（派单时必填）")
+    assisting_unit_ids: list[BodyId] = Field(default_factory=list, max_length=50)
 
 
 class BulkOutcomeOut(Schema):

@@ -40,6 +40,18 @@ Text5000 = Annotated[str, Field(max_length=5000, pattern=NO_NUL)]
 LongText = Annotated[str, Field(max_length=20000, pattern=NO_NUL)]
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _json_integer(value: Any) -> Any:
+    # pydantic's lax mode reads true as 1 and "2" as 2; JSON Schema's integer is a number with no
+    # fraction (2.0 is one, and pydantic refuses 2.5 itself), never a boolean or a string.
+    if isinstance(value, bool | str):
+        raise ValueError("应为整数")
+    return value
+
+
+# An id in a JSON body (path and query ids arrive as text and keep `Id`).
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 # A unit or a category given by its id (a JSON integer) or its code (a JSON string).
 Ref = Id | Code
@@ -312,9 +324,9 @@ class ActionIn(Schema):
     )
     reason: Text5000 = Field("", description="原因、说明或备注")
     text: LongText = Field("", description="答复或办理结果")
-    lead_unit_id: Id | None = None
-    assisting_unit_ids: list[Id] = Field(default_factory=list, max_length=50)
-    category_id: Id | None = None
+    lead_unit_id: BodyId | None = None
+    assisting_unit_ids: list[BodyId] = Field(default_factory=list, max_length=50)
+    category_id: BodyId | None = None
     kind: Kind | None = None
     urgency: Urgency | None = None
     is_complex: bool | None = None
