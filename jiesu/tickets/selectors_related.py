@@ -81,7 +81,7 @@ def _in_order(ticket: Ticket, viewer: User | None, pks: list[int]) -> list[Ticke
     return [rows[pk] for pk in pks if pk in rows]
 
 
-def _phone_digests(ticket: Ticket) -> list[str]:
+def ticket_phone_digests(ticket: Ticket) -> list[str]:
     """The phone's digest under every key of the ring, so a key rotation splits no requester."""
     try:
         digests = keyring().phone_digests(ticket.requester_phone) if ticket.requester_phone else []
@@ -96,7 +96,7 @@ def tickets_same_requester(*, ticket: Ticket, viewer: User | None) -> list[Ticke
     requester, exactly as the keyword search by phone number."""
     if requester_number_hidden(viewer=viewer, ticket=ticket):
         return []
-    digests = _phone_digests(ticket)
+    digests = ticket_phone_digests(ticket)
     if not digests:
         return []
     qs = _base(ticket, viewer).filter(Q(requester_phone_digest__in=digests) & requester_phone_searchable(viewer))

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from jiesu.intel.bursts.baseline import Span
-from jiesu.intel.hotspots import Document, hotspots_detect
+from jiesu.intel.hotspots import hotspots_detect
+from jiesu.intel.hotspots.sources import tickets_as_documents
 from jiesu.orgs.models import Unit
 from jiesu.tickets.models import Category, Ticket
 
@@ -33,17 +34,7 @@ def cell_tickets(category: Category, unit: Unit, unit_field: str, span: Span) ->
 
 
 def _hotspot_words(tickets: QuerySet[Ticket], span: Span, exclude: str) -> list[str]:
-    rows = tickets.values_list("number", "title", "content", "received_at", "requester_phone_digest")
-    documents = [
-        Document(
-            id=number,
-            title=title,
-            body=content,
-            time=timezone.localtime(received).replace(tzinfo=None),
-            requester=digest or "",
-        )
-        for number, title, content, received, digest in rows
-    ]
+    documents = tickets_as_documents(tickets)
     start = datetime.combine(span.start, time.min)
     found = hotspots_detect(documents, start=start, end=start + timedelta(days=len(span.days())), limit=1)
     if not found:

@@ -7,18 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
 from jiesu.core.errors import NotFound
-from jiesu.core.keyring import keyring
 from jiesu.intel.choices import LinkStatus
 from jiesu.intel.models import TicketLink
 from jiesu.orgs.models import User
 from jiesu.tickets.choices import TicketStatus
 from jiesu.tickets.models import Category, Ticket
 from jiesu.tickets.selectors import tickets_visible_to
-from jiesu.tickets.selectors_related import address_normalise
+from jiesu.tickets.selectors_related import address_normalise, ticket_phone_digests
 
 # Topics are compared at this level of the category tree: two leaves under one level-2 category
 # (供暖/室温不达标 and 供暖/暖气漏水) are the same topic at the same place.
@@ -39,18 +37,8 @@ def earlier(ticket: Ticket, days: int) -> QuerySet[Ticket]:
     )
 
 
-def phone_digests(ticket: Ticket) -> list[str]:
-    """The phone's digest under every key of the ring, so that a key rotation splits no requester."""
-    try:
-        digests = keyring().phone_digests(ticket.requester_phone) if ticket.requester_phone else []
-    except ImproperlyConfigured:
-        digests = []
-    stored = ticket.requester_phone_digest
-    return list(dict.fromkeys([*digests, *([stored] if stored else [])]))
-
-
 def same_requester_earlier(ticket: Ticket, days: int, cap: int) -> list[Ticket]:
-    digests = phone_digests(ticket)
+    digests = ticket_phone_digests(ticket)
     if not digests:
         return []
     return list(earlier(ticket, days).filter(requester_phone_digest__in=digests)[:cap])

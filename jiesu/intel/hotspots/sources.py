@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jiesu.intel import tables
@@ -58,11 +59,13 @@ def ticket_documents(window: Window) -> list[Document]:
     numbers and counts leave this function's caller."""
     start = timezone.make_aware(window.baseline_start)
     end = timezone.make_aware(window.end)
-    rows = (
-        Ticket.objects.filter(received_at__gte=start, received_at__lt=end)
-        .order_by("received_at", "number")
-        .values_list("number", "title", "content", "received_at", "requester_phone_digest")
-    )
+    rows = Ticket.objects.filter(received_at__gte=start, received_at__lt=end).order_by("received_at", "number")
+    return tickets_as_documents(rows)
+
+
+def tickets_as_documents(tickets: QuerySet[Ticket]) -> list[Document]:
+    """Title and content as text, the keyed phone digest as the requester, numbers as ids."""
+    rows = tickets.values_list("number", "title", "content", "received_at", "requester_phone_digest")
     return [
         Document(
             id=number,
