@@ -18,7 +18,7 @@
       var chart = window.echarts.init(box);
       chart.setOption({
         tooltip: { trigger: "axis" },
-        legend: { data: ["受理量", "基线（日均）"] },
+        legend: { top: 0, data: ["受理量", "基线（日均）"] },
         grid: { left: 36, right: 16, top: 32, bottom: 24 },
         xAxis: { type: "category", data: data.days },
         yAxis: { type: "value", minInterval: 1 },
