@@ -107,26 +107,57 @@ class TicketLink(models.Model):
         return f"{self.ticket_id} → {self.other_id} ({self.kind})"
 
 
-class ScreeningRuleSet(BaseModel):
-    """Windows and thresholds of the repeat and duplicate screening, in force from `valid_from`
-    until the next version starts (`valid_to`, set then)."""
+class RuleVersion(BaseModel):
+    """A version of rule data, in force from `valid_from` until the next version starts
+    (`valid_to`, set then: jiesu.intel.versions)."""
 
     code = models.CharField("编码", max_length=64, unique=True)
     valid_from = models.DateField("生效日期", db_index=True)
     valid_to = models.DateField("失效日期", null=True, blank=True)
-    repeat_window_days = models.PositiveSmallIntegerField("同一诉求人重复来电窗口（天）", default=30)
-    place_topic_window_days = models.PositiveSmallIntegerField("同一地点同一问题窗口（天）", default=7)
-    near_duplicate_window_days = models.PositiveSmallIntegerField("疑似重复比对窗口（天）", default=7)
-    near_duplicate_threshold = models.FloatField("疑似重复相似度阈值", default=0.8)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name = "重复诉求规则"
-        verbose_name_plural = "重复诉求规则"
+        abstract = True
         ordering = ["-valid_from", "-id"]
 
     def __str__(self) -> str:
         return f"{self.code}（{self.valid_from} 起）"
+
+
+class ScreeningRuleSet(RuleVersion):
+    """Windows and thresholds of the repeat and duplicate screening."""
+
+    CODE_PREFIX = "screening"
+
+    repeat_window_days = models.PositiveSmallIntegerField("同一诉求人重复来电窗口（天）", default=30)
+    place_topic_window_days = models.PositiveSmallIntegerField("同一地点同一问题窗口（天）", default=7)
+    near_duplicate_window_days = models.PositiveSmallIntegerField("疑似重复比对窗口（天）", default=7)
+    near_duplicate_threshold = models.FloatField("疑似重复相似度阈值", default=0.8)
+
+    class Meta(RuleVersion.Meta):
+        verbose_name = "重复诉求规则"
+        verbose_name_plural = "重复诉求规则"
+
+
+class BurstRuleSet(RuleVersion):
+    """Thresholds of burst detection (docs/intel-bursts.md). A run uses the version in force on
+    its window's last day, so running a past date again judges it as it was judged then."""
+
+    CODE_PREFIX = "bursts"
+
+    window_days = models.PositiveSmallIntegerField("观察窗口（天）", default=7)
+    years = models.PositiveSmallIntegerField("季节基线往年数", default=3)
+    recent_windows = models.PositiveSmallIntegerField("无往年数据时的近期窗口数", default=4)
+    category_level = models.PositiveSmallIntegerField("问题分类层级", default=2)
+    min_count = models.PositiveIntegerField("最少件数", default=5)
+    max_p = models.FloatField("泊松尾概率上限", default=0.001)
+    min_ratio = models.FloatField("最小倍数", default=2.0)
+    min_expected = models.FloatField("期望值下限", default=0.5)
+    max_tickets = models.PositiveIntegerField("预警保留工单数", default=500)
+
+    class Meta(RuleVersion.Meta):
+        verbose_name = "突增预警规则"
+        verbose_name_plural = "突增预警规则"
 
 
 class SensitiveLexicon(BaseModel):

@@ -1,11 +1,16 @@
-"""The thresholds of burst detection: data a customer tunes, read from settings `INTEL_BURST_*`
-with the defaults below (docs/intel-bursts.md lists them)."""
+"""The thresholds of burst detection: versioned data with effective dates (BurstRuleSet; the
+defaults below until a first version is published). docs/intel-bursts.md explains each."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from typing import Any
 
-from django.conf import settings
+from jiesu.core.errors import ValidationFailed
+from jiesu.intel.models import BurstRuleSet
+from jiesu.intel.versions import version_in_force, version_publish
+from jiesu.orgs.models import User
 
 
 @dataclass(frozen=True)
@@ -19,27 +24,58 @@ class BurstSettings:
     min_ratio: float = 2.0  # observed ÷ expected at least this
     min_expected: float = 0.5  # floor of the expectation: a cell never seen is not infinitely rare
     max_tickets: int = 500  # ticket numbers kept on an alert
+    code: str = ""  # the version's code; empty for the built-in defaults
+    valid_from: date | None = None
 
     @property
     def year_shift_days(self) -> int:
         # 52 weeks: the same weekdays a year before, so weekday and weekend volumes stay aligned.
         return 364
 
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k not in ("code", "valid_from")}
 
-NAMES = {
-    "window_days": "INTEL_BURST_WINDOW_DAYS",
-    "years": "INTEL_BURST_YEARS",
-    "recent_windows": "INTEL_BURST_RECENT_WINDOWS",
-    "category_level": "INTEL_BURST_CATEGORY_LEVEL",
-    "min_count": "INTEL_BURST_MIN_COUNT",
-    "max_p": "INTEL_BURST_MAX_P",
-    "min_ratio": "INTEL_BURST_MIN_RATIO",
-    "min_expected": "INTEL_BURST_MIN_EXPECTED",
-    "max_tickets": "INTEL_BURST_MAX_TICKETS",
+
+VALUE_NAMES = tuple(f.name for f in fields(BurstSettings) if f.name not in ("code", "valid_from"))
+# Each value's allowed range, and what a person is told when it is outside.
+LIMITS: dict[str, tuple[float, float, str]] = {
+    "window_days": (1, 31, "观察窗口应在 1 到 31 天之间"),
+    "years": (1, 10, "季节基线往年数应在 1 到 10 之间"),
+    "recent_windows": (1, 12, "近期窗口数应在 1 到 12 之间"),
+    "category_level": (1, 5, "问题分类层级应在 1 到 5 之间"),
+    "min_count": (1, 100_000, "最少件数应在 1 到 100000 之间"),
+    "max_p": (1e-9, 0.5, "泊松尾概率上限应在 0.000000001 到 0.5 之间"),
+    "min_ratio": (1.0, 100.0, "最小倍数应在 1 到 100 之间"),
+    "min_expected": (0.01, 1000.0, "期望值下限应在 0.01 到 1000 之间"),
+    "max_tickets": (1, 10_000, "预警保留工单数应在 1 到 10000 之间"),
 }
 
 
-def burst_settings() -> BurstSettings:
-    """The settings in force: each `INTEL_BURST_*` present overrides its default."""
-    given = {field: getattr(settings, name) for field, name in NAMES.items() if hasattr(settings, name)}
-    return BurstSettings(**given)
+def burst_settings(on: date | None = None) -> BurstSettings:
+    """The rules in force on `on` (the last day of a run's window); the defaults when no version
+    covers that day or no day is given."""
+    row = version_in_force(BurstRuleSet, on) if on is not None else None
+    if row is None:
+        return BurstSettings()
+    values = {name: getattr(row, name) for name in VALUE_NAMES}
+    return BurstSettings(**values, code=row.code, valid_from=row.valid_from)
+
+
+def _validate(rules: BurstSettings) -> None:
+    errors = {name: message for name, (low, high, message) in LIMITS.items() if not low <= getattr(rules, name) <= high}
+    if errors:
+        raise ValidationFailed("；".join(errors.values()), errors=errors)
+
+
+def burst_rules_publish(*, valid_from: date, actor: User | None, **values: Any) -> BurstRuleSet:
+    """A new version from `valid_from`; values not given are kept from the version in force then."""
+    return version_publish(
+        BurstRuleSet,
+        valid_from=valid_from,
+        actor=actor,
+        values=values,
+        names=VALUE_NAMES,
+        read=burst_settings,
+        validate=_validate,
+        action="intel.burst_rules_publish",
+    )

@@ -97,7 +97,7 @@ def first_day() -> date | None:
 
 def bursts_detect(on: date, settings: BurstSettings | None = None) -> list[Burst]:
     """The cells whose window ending on `on` is a burst, most improbable first."""
-    settings = settings or burst_settings()
+    settings = settings or burst_settings(on)
     start = first_day()
     if start is None:
         return []

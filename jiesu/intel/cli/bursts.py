@@ -1,6 +1,6 @@
 """`jiesu intel bursts [--date DATE] [--format json|table] [--dry-run]`: detect the bursts of the
-window ending on DATE (yesterday by default), store new ones as alerts and tell the analysts
-(docs/intel-bursts.md)."""
+window ending on DATE (yesterday by default), store new ones as alerts and tell the analysts;
+`jiesu intel burst-rules show|set`: the versioned thresholds (docs/intel-bursts.md)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,32 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from jiesu.core.management.base import iso_date
+from jiesu.intel.bursts.config import burst_rules_publish, burst_settings
 from jiesu.intel.bursts.detect import Burst
 from jiesu.intel.bursts.services import bursts_run
+from jiesu.intel.cli.versioned import RuleOption, VersionedRules
+from jiesu.intel.models import BurstRuleSet
 
 HEADER = ("热点", "窗口", "件数", "基线", "倍数", "突增程度", "基线来源", "新预警")
 SOURCES = {"seasonal": "往年同期", "recent": "近期水平"}
+RULES = VersionedRules(
+    subcommand="burst-rules",
+    title="突增预警规则",
+    options=(
+        RuleOption("window_days", "--window-days", int, "观察窗口（天）"),
+        RuleOption("years", "--years", int, "季节基线往年数"),
+        RuleOption("recent_windows", "--recent-windows", int, "无往年数据时的近期窗口数"),
+        RuleOption("category_level", "--category-level", int, "问题分类层级"),
+        RuleOption("min_count", "--min-count", int, "最少件数"),
+        RuleOption("max_p", "--max-p", float, "泊松尾概率上限"),
+        RuleOption("min_ratio", "--min-ratio", float, "最小倍数"),
+        RuleOption("min_expected", "--min-expected", float, "期望值下限"),
+        RuleOption("max_tickets", "--max-tickets", int, "预警保留工单数"),
+    ),
+    read=burst_settings,
+    publish=burst_rules_publish,
+    count=BurstRuleSet.objects.count,
+)
 
 
 def add_arguments(sub: Any) -> None:
@@ -24,6 +45,7 @@ def add_arguments(sub: Any) -> None:
     bursts.add_argument("--date", type=iso_date, help="窗口结束日期 YYYY-MM-DD（含），默认昨天")
     bursts.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
     bursts.add_argument("--dry-run", action="store_true", help="只检测并输出，不保存预警、不发通知")
+    RULES.add_parser(sub)
 
 
 def _row(burst: Burst, created: bool) -> dict[str, Any]:
@@ -60,4 +82,4 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     command.stdout.write(f"{on} 为止的窗口发现突增 {len(rows)} 处{saved}")
 
 
-COMMANDS = {"bursts": run}
+COMMANDS = {"bursts": run, "burst-rules": RULES.run}

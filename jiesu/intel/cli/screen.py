@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from jiesu.core.errors import DomainError
 from jiesu.core.management.base import iso_date
-from jiesu.intel.duplicates.rules import ScreeningRules, screening_rules_on, screening_rules_publish
+from jiesu.intel.cli.versioned import RuleOption, VersionedRules
+from jiesu.intel.duplicates.rules import screening_rules_on, screening_rules_publish
 from jiesu.intel.models import ScreeningRuleSet, TicketLink
 from jiesu.intel.screening import ticket_screen
 from jiesu.tickets.choices import EventKind
@@ -24,12 +24,19 @@ from jiesu.tickets.models import Ticket, TicketEvent
 from jiesu.tickets.selectors_search import moment_range
 
 STEPS = ("sensitive", "duplicates", "suggestions")
-RULE_LABELS = {
-    "repeat_window_days": "同一诉求人重复来电窗口（天）",
-    "place_topic_window_days": "同一地点同一问题窗口（天）",
-    "near_duplicate_window_days": "疑似重复比对窗口（天）",
-    "near_duplicate_threshold": "疑似重复相似度阈值",
-}
+RULES = VersionedRules(
+    subcommand="rules",
+    title="重复诉求规则",
+    options=(
+        RuleOption("repeat_window_days", "--repeat-days", int, "同一诉求人重复来电窗口（天）"),
+        RuleOption("place_topic_window_days", "--place-days", int, "同一地点同一问题窗口（天）"),
+        RuleOption("near_duplicate_window_days", "--near-days", int, "疑似重复比对窗口（天）"),
+        RuleOption("near_duplicate_threshold", "--threshold", float, "疑似重复相似度阈值（0.3–1）"),
+    ),
+    read=screening_rules_on,
+    publish=screening_rules_publish,
+    count=ScreeningRuleSet.objects.count,
+)
 
 
 def _steps(value: str) -> tuple[str, ...]:
@@ -48,16 +55,7 @@ def add_arguments(sub: Any) -> None:
         "--steps", type=_steps, default=STEPS, help="筛查步骤，逗号分隔（默认全部）：" + ",".join(STEPS)
     )
     screen.add_argument("--format", choices=("json", "table"), default="table", help="输出格式（默认 table）")
-    rules = sub.add_parser("rules", help="重复诉求规则：show 查看某日有效的规则，set 发布新版本")
-    rules.add_argument("action", choices=("show", "set"), help="show 查看；set 发布新版本")
-    rules.add_argument(
-        "--from", dest="valid_from", type=iso_date, help="show：查看该日有效的规则（默认今天）；set：生效日期（必填）"
-    )
-    rules.add_argument("--repeat-days", dest="repeat_window_days", type=int, help="同一诉求人重复来电窗口（天）")
-    rules.add_argument("--place-days", dest="place_topic_window_days", type=int, help="同一地点同一问题窗口（天）")
-    rules.add_argument("--near-days", dest="near_duplicate_window_days", type=int, help="疑似重复比对窗口（天）")
-    rules.add_argument("--threshold", dest="near_duplicate_threshold", type=float, help="疑似重复相似度阈值（0.3–1）")
-    rules.add_argument("--format", choices=("json", "table"), default="table", help="输出格式（默认 table）")
+    RULES.add_parser(sub)
 
 
 def _screen_counts(date_from: date, date_to: date, steps: tuple[str, ...]) -> dict[str, Any]:
@@ -103,33 +101,4 @@ def run_screen(command: BaseCommand, options: dict[str, Any]) -> None:
         command.stdout.write(f"  智能标记 {screen}：{n}")
 
 
-def _rules_dict(rules: ScreeningRules, on: date) -> dict[str, Any]:
-    return {"on": str(on), "code": rules.code or "默认", "valid_from": str(rules.valid_from or ""), **rules.values()}
-
-
-def run_rules(command: BaseCommand, options: dict[str, Any]) -> None:
-    if options["action"] == "set":
-        if options["valid_from"] is None:
-            raise CommandError("rules set 需要 --from（生效日期 YYYY-MM-DD）")
-        values = {name: options[name] for name in RULE_LABELS}
-        try:
-            row = screening_rules_publish(valid_from=options["valid_from"], actor=None, **values)
-        except DomainError as error:
-            raise CommandError(error.message) from error
-        command.stdout.write(f"已发布重复诉求规则 {row.code}，{row.valid_from} 起生效")
-        on = row.valid_from
-    else:
-        on = options["valid_from"] or timezone.localdate()
-    shown = _rules_dict(screening_rules_on(on), on)
-    if options["format"] == "json":
-        shown["versions"] = ScreeningRuleSet.objects.count()
-        command.stdout.write(json.dumps(shown, ensure_ascii=False))
-        return
-    command.stdout.write(
-        f"{on} 有效的规则：{shown['code']}" + (f"（{shown['valid_from']} 起）" if shown["valid_from"] else "")
-    )
-    for name, label in RULE_LABELS.items():
-        command.stdout.write(f"  {label}：{shown[name]}")
-
-
-COMMANDS = {"screen": run_screen, "rules": run_rules}
+COMMANDS = {"screen": run_screen, "rules": RULES.run}

@@ -1,23 +1,18 @@
 """The screening rule set in force on a date (windows and threshold of the repeat and duplicate
-detectors), and publishing a new version of it.
-
-Versions only ever follow each other: a new version starts after the latest one, which then ends
-the day before (`valid_to`, inclusive). A ticket is screened under the version in force on the day
-it was received, so screening stored tickets again gives the same links.
+detectors), and publishing a new version of it (versions follow each other: jiesu.intel.versions).
+A ticket is screened under the version in force on the day it was received, so screening stored
+tickets again gives the same links.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass, fields
+from datetime import date
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
-
-from jiesu.audit.services import audit_record
-from jiesu.core.errors import Conflict, ValidationFailed
+from jiesu.core.errors import ValidationFailed
 from jiesu.intel.models import ScreeningRuleSet
+from jiesu.intel.versions import version_in_force, version_publish
 from jiesu.orgs.models import User
 
 MAX_WINDOW_DAYS = 366
@@ -44,12 +39,7 @@ VALUE_NAMES = tuple(f.name for f in fields(ScreeningRules) if f.name not in ("co
 
 
 def rule_set_in_force(on: date) -> ScreeningRuleSet | None:
-    return (
-        ScreeningRuleSet.objects.filter(valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by("-valid_from", "-id")
-        .first()
-    )
+    return version_in_force(ScreeningRuleSet, on)
 
 
 def screening_rules_on(on: date) -> ScreeningRules:
@@ -79,25 +69,15 @@ def _validate(rules: ScreeningRules) -> None:
         raise ValidationFailed("；".join(errors.values()), errors=errors)
 
 
-@transaction.atomic
 def screening_rules_publish(*, valid_from: date, actor: User | None, **values: Any) -> ScreeningRuleSet:
     """A new version from `valid_from`; values not given are kept from the version in force then."""
-    unknown = set(values) - set(VALUE_NAMES)
-    if unknown:
-        raise ValidationFailed(f"未知的规则项：{', '.join(sorted(unknown))}")
-    latest = ScreeningRuleSet.objects.select_for_update().order_by("-valid_from", "-id").first()
-    if latest is not None and valid_from <= latest.valid_from:
-        raise Conflict(f"新版本的生效日期须晚于当前最新版本（{latest.valid_from} 起）")
-    given = {k: v for k, v in values.items() if v is not None}
-    rules = replace(screening_rules_on(valid_from), **given)
-    _validate(rules)
-    if latest is not None:
-        latest.valid_to = valid_from - timedelta(days=1)
-        latest.save(update_fields=["valid_to", "updated_at"])
-    row = ScreeningRuleSet.objects.create(
-        code=f"screening-{valid_from:%Y%m%d}", valid_from=valid_from, created_by=actor, **rules.values()
+    return version_publish(
+        ScreeningRuleSet,
+        valid_from=valid_from,
+        actor=actor,
+        values=values,
+        names=VALUE_NAMES,
+        read=screening_rules_on,
+        validate=_validate,
+        action="intel.screening_rules_publish",
     )
-    audit_record(
-        actor=actor, action="intel.screening_rules_publish", obj=row, detail={"valid_from": str(valid_from), **given}
-    )
-    return row

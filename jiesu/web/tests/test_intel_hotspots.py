@@ -67,6 +67,7 @@ def test_alerts_page_shows_observed_and_expected_and_handles(login_as: LoginAs, 
     )
     assert ">已知悉</button>" not in leader_page and "生成专报草稿" not in leader_page  # leaders read only
     assert 'id="burst-chart-data"' in leader_page and f'href="/tickets/{alert.ticket_numbers[0]}/"' in leader_page
+    assert "预警规则 默认：最近 7 天与往年同期（3 年）比较，至少 5 件、达到基线的 2.0 倍" in leader_page
 
     analyst = login_as(world.analyst)
     assert ">已知悉</button>" in text_of(analyst.get("/intel/alerts/"))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jiesu.core import errors
 from jiesu.intel.bursts import selectors
+from jiesu.intel.bursts.config import burst_settings
 from jiesu.intel.bursts.services import alert_acknowledge, alert_dismiss, alert_draft_set
 from jiesu.intel.choices import AlertStatus
 from jiesu.intel.hotspots import hotspots_detect, sources
@@ -106,6 +107,7 @@ def _alerts_context(user: User, status: str) -> dict[str, Any]:
         "statuses": AlertStatus.choices,
         "can_handle": selectors.can_handle_alerts(user),
         "can_draft": can_make_reports(user),
+        "rules": burst_settings(timezone.localdate() - timedelta(days=1)),  # what the next run uses
     }
 
 
