@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -221,6 +223,52 @@ def _timed(fn: Any) -> tuple[Any, float, float]:
     return result, time.perf_counter() - began, time.process_time() - cpu
 
 
+class ServerCpu:
+    """CPU seconds used by this database's server processes, read from /proc when PostgreSQL runs
+    on this machine (None otherwise). Backends are sampled while they live: the import's writer
+    closes its connection when it is done, and its last moment's time would be lost otherwise."""
+
+    def __init__(self, database: str) -> None:
+        self.marker = f" {database} ".encode()  # a backend's title: "postgres: … user db host(port) state"
+        self.seen: dict[str, float] = {}
+        self.others: set[str] = set()
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.readable = Path("/proc/self/stat").exists()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+        self._thread.start()
+
+    def sample(self) -> None:
+        for pid in (p for p in os.listdir("/proc") if p.isdigit() and p not in self.others):
+            try:
+                if pid not in self.seen and self.marker not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    self.others.add(pid)  # read each process's title once: sampling must stay cheap
+                    continue
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile, or not ours to read
+                continue
+            self.seen[pid] = (int(fields[11]) + int(fields[12])) / self.tick
+
+    def total(self) -> float | None:
+        self.sample()
+        return sum(self.seen.values()) if self.readable and self.seen else None
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample_until_stopped(self) -> None:
+        while not self._stop.wait(0.05):
+            self.sample()
+
+
+def _server_cpu(server: ServerCpu | None, fn: Any) -> tuple[Any, float | None]:
+    before = server.total() if server is not None else None
+    result = fn()
+    after = server.total() if server is not None else None
+    return result, (after - before if before is not None and after is not None else None)
+
+
 def run(rows: int) -> list[dict[str, Any]]:
     """Benchmark rows in the format of bench/run.py (Django must be set up and migrated)."""
     from django.db import connection
@@ -233,9 +281,14 @@ def run(rows: int) -> list[dict[str, Any]]:
     path = folder / "ledger.csv"
     write_ledger(path, rows, tag)
     _setup_world(tag, folder)
-    base_rows, base_s, base_cpu = _timed(lambda: baseline(path, tag))
+    server = ServerCpu(connection.settings_dict["NAME"]) if connection.vendor == "postgresql" else None
+    (base_rows, base_s, base_cpu), base_server = _server_cpu(server, lambda: _timed(lambda: baseline(path, tag)))
     rss_before = _rss_mb()
-    summary, import_s, import_cpu = _timed(lambda: tickets_import(path=path, source=tag))
+    (summary, import_s, import_cpu), import_server = _server_cpu(
+        server, lambda: _timed(lambda: tickets_import(path=path, source=tag))
+    )
+    if server is not None:
+        server.stop()
     rss_growth = _rss_mb() - rss_before
     again, again_s, _ = _timed(lambda: tickets_import(path=path, source=tag))
     assert summary.rejected == 0, summary.errors[:5]
@@ -248,11 +301,27 @@ def run(rows: int) -> list[dict[str, Any]]:
         {"benchmark": name, "metric": "× plain bulk_create", "value": round(import_s / base_s, 2), "target": "≤ 3"},
         {"benchmark": name, "metric": "rows per CPU second", "value": round(rows / import_cpu)},
         {"benchmark": name, "metric": "× bulk_create (CPU)", "value": round(import_cpu / base_cpu, 2)},
+        {"benchmark": name, "metric": "client CPU µs per row", "value": round(import_cpu / rows * 1e6)},
+        {"benchmark": name, "metric": "server CPU µs per row", "value": _per_row(import_server, rows)},
         {"benchmark": name, "metric": "events per row", "value": round(events / rows, 2)},
         {"benchmark": name, "metric": "peak RSS growth (MB)", "value": round(rss_growth, 1)},
         {"benchmark": "  re-import (all unchanged)", "metric": "rows/s", "value": round(rows / again_s)},
         {"benchmark": "  baseline bulk_create (no events)", "metric": "rows/s", "value": round(base_rows / base_s)},
+        {
+            "benchmark": "  baseline bulk_create (no events)",
+            "metric": "client CPU µs per row",
+            "value": round(base_cpu / base_rows * 1e6),
+        },
+        {
+            "benchmark": "  baseline bulk_create (no events)",
+            "metric": "server CPU µs per row",
+            "value": _per_row(base_server, base_rows),
+        },
     ]
+
+
+def _per_row(seconds: float | None, rows: int) -> int | str:
+    return "n/a" if seconds is None else round(seconds / rows * 1e6)
 
 
 def main() -> int:
