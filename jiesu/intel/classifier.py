@@ -25,6 +25,9 @@ from jiesu.intel import text
 from jiesu.intel.ngrams import NgramFeatures
 
 DEFAULT_C = 0.5
+# liblinear's stopping tolerance. 1e-3 rather than scikit-learn's 1e-4: the same 5-fold macro-F1 on
+# tipdm2020 to four digits (grouped 0.9194, ungrouped 0.9324) in about 16 % less fitting time.
+TOLERANCE = 1e-3
 # Used when training skips cross-validation, so no temperature can be fitted: the value fitted on
 # the 8,292 segmented tipdm2020 appeals (docs/intel.md).
 DEFAULT_TEMPERATURE = 0.23
@@ -53,7 +56,8 @@ def features() -> FeatureUnion:
 
 def model_on_segmented(c: float = DEFAULT_C) -> Pipeline:
     """Features and classifier; reads raw text as well as segmented text (the name is historical)."""
-    return Pipeline([("features", features()), ("classify", LinearSVC(C=c, class_weight="balanced"))])
+    classify = LinearSVC(C=c, class_weight="balanced", tol=TOLERANCE)
+    return Pipeline([("features", features()), ("classify", classify)])
 
 
 def model_full(c: float = DEFAULT_C) -> Pipeline:
