@@ -256,3 +256,29 @@ class NgramFeatures(BaseEstimator, TransformerMixin):
             for (keys, owners), table, idf in zip(blocks, self.tables_, self.idf_, strict=True)
         ]
         return sp.csr_matrix(sp.hstack(parts, format="csr"))
+
+
+_LETTERS = (ord("a"), ord("z"))
+
+
+def hashed_ngrams(
+    texts: Sequence[str], sizes: Sequence[int] = (2, 3), bits: int = 24
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every character n-gram of the cleaned texts (n in `sizes`), hashed to one of 2**`bits`
+    buckets, and the index of the text each comes from: features without a vocabulary, for corpora
+    seen once (hotspots). N-grams holding a Latin letter are left out: in appeals those are the
+    anonymised region codes ("A市", "A2区") far more often than words."""
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes, owner, separator = _codes(texts)
+    letter = (codes >= _LETTERS[0]) & (codes <= _LETTERS[1])
+    shift = np.uint64(64 - bits)
+    buckets, owners = [], []
+    for n in sizes:
+        views, inside = _windows(codes, separator | letter, n)
+        key = views[0].copy()
+        for view in views[1:]:
+            key = (key << _BITS) | view
+        buckets.append(((key[inside] * _GOLDEN) >> shift).astype(np.int64))
+        owners.append(owner[: len(inside)][inside])
+    return np.concatenate(buckets), np.concatenate(owners)

@@ -1,28 +1,39 @@
-"""Documents → L2-normalised TF-IDF rows over jieba words.
+"""Documents → L2-normalised TF-IDF rows over hashed character bigrams and trigrams.
+
+Segmenting a million tickets with jieba takes tens of minutes; character n-grams of a whole batch
+are computed with numpy array operations (`jiesu.intel.ngrams.hashed_ngrams`) and need no
+vocabulary: each n-gram is hashed to one of 2**`BITS` columns. A place name cut badly by a
+segmenter ("伊景园滨河苑") is still shared whole by the n-grams of two documents naming it.
 
 The title is counted twice: it states the problem and the place in a few words, while a body
-wanders (greetings, history, demands). Bodies are cut to their first `BODY_CHARS` characters,
-which keeps segmentation time bounded for long letters without losing what they are about.
-Words found in fewer than `min_df` documents cannot link two documents and words found in more
+wanders (greetings, history, demands). Bodies are cut to their first `BODY_CHARS` characters.
+N-grams found in fewer than `min_df` documents cannot link two documents and those found in more
 than `max_df` of them (投诉, 小区, 问题 …) link everything; both are pruned, which also keeps the
-pairwise products sparse.
+pairwise products sparse. Words are needed only for the labels of the hotspots returned
+(`label_rows`): jieba runs on those few documents, and a word's document frequency is estimated
+from the n-gram counts (`word_df`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from jiesu.intel.hotspots.documents import Document
+from jiesu.intel.ngrams import hashed_ngrams
 from jiesu.intel.text import words
 
 BODY_CHARS = 400
 TITLE_WEIGHT = 2
+BITS = 24  # 16.7 M columns: distinct n-grams of a million tickets rarely share one
+SIZES = (2, 3)
+CHUNK_DOCUMENTS = 50_000  # bounds the n-gram arrays (≈ 60 bytes per character)
+LABEL_DOCUMENTS = 40  # documents of a hotspot segmented for its label
 # Lone letters and letter-digit codes ("A市" → a, "A2区" → a2: the anonymised region names of the
 # shared data) carry no topic; numbers do ("58车贷", "3号线") and are kept.
 _NOISE = re.compile(r"^[a-z]\d?$")
@@ -30,8 +41,61 @@ _NOISE = re.compile(r"^[a-z]\d?$")
 
 @dataclass
 class Features:
-    matrix: sp.csr_matrix
-    vocabulary: list[str]
+    matrix: sp.csr_matrix  # documents × 2**BITS, rows L2-normalised (all zero when all pruned)
+    df: npt.NDArray[np.intp]  # documents per column, before pruning
+    documents: int
+    max_count: int
+
+
+def document_texts(document: Document) -> list[str]:
+    return [document.title] * TITLE_WEIGHT + [document.body[:BODY_CHARS]]
+
+
+def vectorize(documents: Sequence[Document], *, min_df: int, max_count: int) -> Features:
+    """TF-IDF rows (sublinear tf, smooth idf) of the documents' n-grams."""
+    counts = [_counts(documents[i : i + CHUNK_DOCUMENTS]) for i in range(0, len(documents), CHUNK_DOCUMENTS)]
+    matrix = sp.csr_matrix(sp.vstack(counts, format="csr")) if counts else sp.csr_matrix((0, 1 << BITS))
+    df = np.bincount(matrix.indices, minlength=1 << BITS)
+    seen = np.flatnonzero((df >= min_df) & (df <= max_count))
+    idf = np.zeros(1 << BITS, dtype=np.float32)  # 0 for a pruned column
+    idf[seen] = np.log((1 + len(documents)) / (1 + df[seen])) + 1.0
+    matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
+    matrix.eliminate_zeros()
+    norms = np.sqrt(np.bincount(_row_of(matrix), weights=matrix.data.astype(np.float64) ** 2, minlength=len(documents)))
+    norms[norms == 0] = 1.0
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
+    return Features(matrix, df, len(documents), max_count)
+
+
+def without_places(documents: Sequence[Document], place_sets: Sequence[frozenset[str]]) -> list[Document]:
+    """The documents with their own place phrases blanked out, longest first.
+
+    A place name is the rarest, heaviest thing a ticket says: the tickets of one complex about its
+    lifts, its fees and its fumes look closer to one another than to the same complaint elsewhere.
+    Vectorised again without their places (and so without the n-grams that straddle a place's
+    edge, "瑞路附"), what remains says what the problem is."""
+    found = []
+    for document, each in zip(documents, place_sets, strict=True):
+        title, body = document.title, document.body[:BODY_CHARS]
+        for phrase in sorted(each, key=len, reverse=True):
+            title, body = title.replace(phrase, "，"), body.replace(phrase, "，")
+        found.append(replace(document, title=title, body=body))
+    return found
+
+
+def _counts(documents: Sequence[Document]) -> sp.csr_matrix:
+    """N-gram counts of a batch, one row per document."""
+    texts = [t for d in documents for t in document_texts(d)]
+    buckets, owners = hashed_ngrams(texts, SIZES, BITS)
+    rows = owners // (TITLE_WEIGHT + 1)
+    data = np.ones(len(buckets), dtype=np.float32)
+    matrix = sp.csr_matrix((data, (rows, buckets)), shape=(len(documents), 1 << BITS))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _row_of(matrix: sp.csr_matrix) -> npt.NDArray[np.int64]:
+    return np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
 
 
 def document_words(document: Document) -> list[str]:
@@ -40,18 +104,39 @@ def document_words(document: Document) -> list[str]:
     return title * TITLE_WEIGHT + body
 
 
-def vectorize(token_lists: Sequence[list[str]], *, min_df: int, max_df: float) -> Features:
-    """TF-IDF rows (sublinear tf, L2-normalised); an all-zero row for a document whose words were
-    all pruned. Fewer than `min_df` documents give an empty vocabulary, not an error."""
-    if not token_lists:
-        return Features(sp.csr_matrix((0, 0)), [])
-    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform(token_lists)
-    except ValueError:  # scikit-learn's "no terms remain after pruning"
-        return Features(sp.csr_matrix((len(token_lists), 0), dtype="float32"), [])
-    return Features(sp.csr_matrix(matrix), list(vectorizer.get_feature_names_out()))
+def word_df(features: Features, words_: Sequence[str]) -> npt.NDArray[np.int64]:
+    """At most how many documents hold each word: the fewest holding one of its n-grams (a
+    one-character word has none: 0)."""
+    buckets, owners = hashed_ngrams(list(words_), SIZES, BITS)
+    fewest = np.full(len(words_), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(fewest, owners, features.df[buckets])
+    fewest[fewest == np.iinfo(np.int64).max] = 0
+    return fewest
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
+def label_centroid(features: Features, documents: Sequence[Document]) -> tuple[npt.NDArray[np.float64], list[str]]:
+    """The mean TF-IDF row of the documents over their jieba words (pruned like the n-grams), and
+    the words: what `labels.problem_words` reads. At most `LABEL_DOCUMENTS` documents, spread over
+    the hotspot, are segmented."""
+    step = max(len(documents) // LABEL_DOCUMENTS, 1)
+    sample = list(documents)[::step][:LABEL_DOCUMENTS]
+    vocabulary: dict[str, int] = {}
+    rows = []
+    for document in sample:
+        counts: dict[int, int] = {}
+        for word in document_words(document):
+            column = vocabulary.setdefault(word, len(vocabulary))
+            counts[column] = counts.get(column, 0) + 1
+        rows.append(counts)
+    words_ = list(vocabulary)
+    df = word_df(features, words_).astype(np.float64)
+    idf = np.log((1 + features.documents) / (1 + df)) + 1.0
+    idf[(df < 2) | (df > features.max_count)] = 0.0
+    centroid = np.zeros(len(words_))
+    for counts in rows:
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[columns]
+        norm = float(np.linalg.norm(weights))
+        if norm > 0:
+            centroid[columns] += weights / norm
+    return centroid / max(len(rows), 1), words_

@@ -35,29 +35,37 @@ def key_matrix(place_keys: Sequence[frozenset[str]]) -> sp.csr_matrix:
 
 
 def similar_pairs(
-    matrix: sp.csr_matrix, *, threshold: float, places: sp.csr_matrix | None = None, chunk: int = CHUNK_ROWS
+    matrix: sp.csr_matrix,
+    *,
+    threshold: float,
+    places: sp.csr_matrix | None = None,
+    same_place: float | None = None,
+    chunk: int = CHUNK_ROWS,
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Index pairs (i < j) with cosine ≥ threshold, and their cosines; rows of `matrix` must be
     L2-normalised.
 
     With `places` (a `key_matrix`), a pair is kept only when one of the two names no place or
     both share a key: two complexes with the same complaint (油烟扰民 at 魅力之城 and at 润芳园)
-    are two hotspots for two different street offices, however alike their words."""
+    are two hotspots for two different street offices, however alike their words. Two documents
+    sharing a key need only `same_place` (default: `threshold`): letters about one complex share
+    its name and a few problem words, not the rest of their long bodies."""
     rows: list[IntArray] = []
     cols: list[IntArray] = []
     values: list[FloatArray] = []
     transposed = matrix.T.tocsc()
     placed = places.getnnz(axis=1) > 0 if places is not None else None
+    low = min(threshold, same_place) if places is not None and same_place is not None else threshold
     for start in range(0, matrix.shape[0], chunk):
         block = sp.coo_matrix(matrix[start : start + chunk] @ transposed)
         i = block.row.astype(np.int64) + start
         j = block.col.astype(np.int64)
-        keep = (block.data >= threshold) & (j > i)
+        keep = (block.data >= low) & (j > i)
         i, j, v = i[keep], j[keep], block.data[keep].astype(np.float32)
         if places is not None and placed is not None and len(i):
             shared = sp.csr_matrix(places[start : start + chunk] @ places.T)
             overlap = np.asarray(shared[i - start, j]).ravel() > 0
-            keep = ~placed[i] | ~placed[j] | overlap
+            keep = overlap | ((~placed[i] | ~placed[j]) & (v >= threshold))
             i, j, v = i[keep], j[keep], v[keep]
         rows.append(i)
         cols.append(j)
@@ -65,3 +73,23 @@ def similar_pairs(
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+
+
+def place_filter(
+    first: IntArray, second: IntArray, scores: FloatArray, places: sp.csr_matrix, *, threshold: float
+) -> npt.NDArray[np.bool_]:
+    """Which pairs pass the place test of `similar_pairs` (pairs found another way, all at least
+    at its `same_place` cosine): those sharing a key, and those reaching `threshold` of which one
+    document names no place."""
+    placed: npt.NDArray[np.bool_] = np.asarray(places.getnnz(axis=1) > 0)
+    shared: npt.NDArray[np.bool_] = np.asarray(places[first].multiply(places[second]).sum(axis=1)).ravel() > 0
+    return shared | ((~placed[first] | ~placed[second]) & (scores >= threshold))
+
+
+def pair_cosines(matrix: sp.csr_matrix, first: IntArray, second: IntArray, *, chunk: int = 200_000) -> FloatArray:
+    """Cosine of each pair of L2-normalised rows."""
+    found = [
+        np.asarray(matrix[first[low : low + chunk]].multiply(matrix[second[low : low + chunk]]).sum(axis=1)).ravel()
+        for low in range(0, len(first), chunk)
+    ]
+    return np.concatenate(found).astype(np.float32) if found else np.zeros(0, dtype=np.float32)

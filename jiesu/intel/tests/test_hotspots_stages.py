@@ -10,7 +10,9 @@ import scipy.sparse as sp
 from jiesu.intel.hotspots import (
     Document,
     HotspotSettings,
+    blocking,
     clustering,
+    features,
     hotspots_detect,
     labels,
     pairs,
@@ -18,7 +20,8 @@ from jiesu.intel.hotspots import (
     places,
     ranking,
 )
-from jiesu.intel.hotspots.features import document_words, vectorize
+from jiesu.intel.hotspots.features import document_words, vectorize, word_df
+from jiesu.intel.ngrams import hashed_ngrams
 
 T0 = datetime(2026, 3, 1, 9, 0)
 
@@ -63,13 +66,28 @@ def test_words_count_the_title_twice_and_drop_region_codes_but_keep_numbers():
     assert "a2" not in words and "案件" in words
 
 
+def test_ngrams_are_hashed_per_text_without_latin_letters():
+    buckets, owners = hashed_ngrams(["搅拌站", "A2区58车贷", ""], (2, 3), 24)
+    assert owners.tolist().count(0) == 3  # 搅拌 拌站 搅拌站
+    # a2 and a2区 hold a letter and are dropped: 2区 区5 58 8车 车贷, 2区5 区58 58车 8车贷 remain
+    assert owners.tolist().count(1) == 9 and 2 not in owners.tolist()
+    assert buckets.min() >= 0 and buckets.max() < 1 << 24
+    again, _ = hashed_ngrams(["搅拌站"], (2, 3), 24)
+    assert sorted(again.tolist()) == sorted(buckets[owners == 0].tolist())
+
+
 def test_vectors_are_normalised_and_pruned_by_document_frequency():
-    tokens = [["噪音", "搅拌站", "独有一"], ["噪音", "搅拌站"], ["噪音", "车位"], ["车位", "独有二"]]
-    features = vectorize(tokens, min_df=2, max_df=2)
-    assert sorted(features.vocabulary) == ["搅拌站", "车位"]  # 噪音 is in 3 documents, 独有 in 1
-    norms = np.sqrt(np.asarray(features.matrix.multiply(features.matrix).sum(axis=1))).ravel()
+    texts = ["噪音搅拌站独有一", "噪音搅拌站", "噪音车位", "车位独有二"]
+    documents = [doc(i, t) for i, t in enumerate(texts)]
+    features = vectorize(documents, min_df=2, max_count=2)
+    matrix = features.matrix
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
     assert np.allclose(norms, [1, 1, 1, 1])
-    assert vectorize([["只有一次"]], min_df=2, max_df=10).matrix.shape == (1, 0)
+    # 噪音 is in 3 documents (pruned), 独有 in 2 but 独有一 / 独有二 in one: rows 0 and 1 share 搅拌站 only
+    cosine = (matrix @ matrix.T).toarray()
+    assert cosine[0, 1] > 0.5 and cosine[0, 2] == 0 and cosine[2, 3] > 0
+    assert features.df.sum() > 0 and vectorize([doc(9, "只有一次")], min_df=2, max_count=10).matrix.nnz == 0
+    assert word_df(features, ["搅拌站", "噪音", "车", "从未出现"]).tolist() == [2, 3, 0, 0]
 
 
 def test_chunked_pairs_equal_the_full_product():
@@ -90,7 +108,42 @@ def test_pairs_at_two_different_places_are_dropped():
     keys = pairs.key_matrix([frozenset({"魅力"}), frozenset({"润芳"}), frozenset(), frozenset({"魅力", "劳动"})])
     first, second, _ = pairs.similar_pairs(matrix, threshold=0.9, places=keys, chunk=3)
     assert sorted(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 2), (0, 3), (1, 2), (2, 3)]
-    assert places.place_keys(frozenset({"丽发新城", "丽发小区"})) == {"丽发"}
+
+
+def test_a_suffix_inside_a_problem_word_makes_no_place_and_fragments_make_no_key():
+    assert places.places("润春花园路灯长期不亮") == {"润春花园"}  # not 春花园路 / 花园路
+    assert places.places("润村花园道路积水") == {"润村花园"}
+    assert places.places("噪音扰民广场舞") == set() and places.places("请政府关闭") == set()
+    assert places.places("润春小区门禁故障") == {"润春小区"}  # 小区 is no administrative 区
+    ours = places.place_keys(places.document_places("润春花园路灯不亮", ""))
+    theirs = places.place_keys(places.document_places("翠春花园路灯不亮", ""))
+    assert ours == {"润春|花园"} and theirs == {"翠春|花园"}
+    assert places.place_keys(places.document_places("伊景园滨河苑车位", "")) == {"伊景|园", "伊景园滨河|苑", "滨河|苑"}
+
+
+def test_place_keys_keep_the_type_and_resolve_a_bare_xiaoqu_only_when_unambiguous():
+    keys = [places.place_keys(frozenset(places.places(t))) for t in ("丽发新城小区", "丽发小区", "丽发新城搅拌站")]
+    assert keys[0] == {"丽发|新城"} and keys[1] == {"丽发|"}
+    assert places.resolve_keys(keys) == [frozenset({"丽发|新城"})] * 3
+    titles = ("安欣花园", "安欣家园", "安欣小区")  # two places named 安欣: the bare one stays apart
+    resolved = places.resolve_keys([places.place_keys(frozenset(places.places(t))) for t in titles])
+    assert resolved == [frozenset({"安欣|花园"}), frozenset({"安欣|家园"}), frozenset({"安欣|"})]
+
+
+def test_without_places_the_same_complaint_at_two_places_is_alike_and_two_at_one_place_are_not():
+    documents = [
+        doc(1, "魅力之城油烟扰民"),
+        doc(2, "魅力之城楼板开裂"),
+        doc(3, "润芳园油烟扰民"),
+        doc(4, "润芳园楼板开裂"),
+    ]
+    matrix = vectorize(documents, min_df=2, max_count=10).matrix
+    bare = features.without_places(documents, [places.document_places(d.title, "") for d in documents])
+    assert [d.title for d in bare] == ["，油烟扰民", "，楼板开裂", "，油烟扰民", "，楼板开裂"]
+    unplaced = vectorize(bare, min_df=2, max_count=10).matrix
+    assert (matrix @ matrix.T)[0, 1] > 0.3  # the same place looks like the same issue …
+    assert (unplaced @ unplaced.T)[0, 1] == 0  # … until its name is removed
+    assert np.allclose(pairs.pair_cosines(unplaced, np.array([0, 1]), np.array([2, 3])), [1, 1])
 
 
 def test_components_link_pairs_and_trimming_drops_a_chained_stranger():
@@ -100,6 +153,8 @@ def test_components_link_pairs_and_trimming_drops_a_chained_stranger():
     matrix = sp.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True))
     assert clustering.trim(matrix, [0, 1, 2, 3, 4], cohesion=0.6, min_size=3) == [0, 1, 2, 3]
     assert clustering.trim(matrix, [0, 4], cohesion=0.6, min_size=3) == []
+    both = clustering.trim_all(matrix, [[0, 1, 2, 3, 4], [0, 4], [1, 2, 3]], cohesion=0.6, min_size=3)
+    assert both == [[0, 1, 2, 3], [1, 2, 3]]
 
 
 def test_an_oversized_component_is_split_again_at_a_higher_threshold():
@@ -108,6 +163,27 @@ def test_an_oversized_component_is_split_again_at_a_higher_threshold():
     split = clustering.split_components(6, first, second, scores, threshold=0.3, max_component=3)
     assert split == [[0, 1, 2], [3, 4, 5]]
     assert clustering.split_components(6, first, second, scores, threshold=0.3) == [[0, 1, 2, 3, 4, 5]]
+
+
+def test_blocked_pairs_are_exact_pairs_inside_small_blocks_and_windows():
+    rng = np.random.default_rng(1)
+    dense = rng.random((300, 40)) * (rng.random((300, 40)) < 0.15)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    matrix = sp.csr_matrix((dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32))
+    df = np.bincount(matrix.indices, minlength=40)
+    entries = blocking.block_keys(matrix, df, keys=2, max_block=60, min_block=2)
+    assert all(2 <= df[c] <= 60 for c in entries[:, 1]) and len(entries) <= 600
+    groups = blocking.windows(entries, window=8)
+    assert np.bincount(np.unique(groups[:, 1], return_inverse=True)[1].ravel()).max() <= 8
+    first, second, scores = blocking.blocked_pairs(matrix, groups, threshold=0.3, chunk=50)
+    exact = pairs.similar_pairs(matrix, threshold=0.3)
+    everything = dict(zip(zip(exact[0].tolist(), exact[1].tolist(), strict=True), exact[2].tolist(), strict=True))
+    found = list(zip(first.tolist(), second.tolist(), strict=True))
+    assert found and len(set(found)) == len(found) and all(i < j for i, j in found)
+    assert all(np.isclose(everything[p], s) for p, s in zip(found, scores.tolist(), strict=True))
+    members = [groups[groups[:, 1] == g, 0] for g in np.unique(groups[:, 1])]
+    together = {(int(i), int(j)) for m in members for i in m for j in m if i < j}
+    assert {p for p in everything if p in together} == set(found)  # every pair of a group is compared
 
 
 def test_problem_words_skip_the_place_and_generic_words_and_follow_title_order():
