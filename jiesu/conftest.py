@@ -11,6 +11,15 @@ def world(db: None) -> World:
     return build_world()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: results cached under keys made of data that rolls
+    back between tests (ids reused on SQLite) would otherwise leak into the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Transactional tests must restore the data that migrations seed (calendars, rule sets,
     reminder ladder): without serialized_rollback their flush would empty those tables for

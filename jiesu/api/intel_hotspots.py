@@ -19,7 +19,8 @@ from jiesu.core.errors import ValidationFailed
 from jiesu.intel.bursts import selectors
 from jiesu.intel.bursts.services import alert_acknowledge, alert_dismiss
 from jiesu.intel.choices import AlertStatus
-from jiesu.intel.hotspots import hotspots_detect, sources
+from jiesu.intel.hotspots import sources
+from jiesu.intel.hotspots.recent import hotspots_of_tickets
 from jiesu.intel.models import BurstAlert
 
 router = Router(tags=["热点与突增预警"])
@@ -107,7 +108,7 @@ def hotspots_endpoint(request: HttpRequest, params: Query[HotspotsIn]) -> Hotspo
     selectors.reader_check(request_user(request))
     first, last = _days(params)
     window = sources.day_window(first, last)
-    found = hotspots_detect(sources.ticket_documents(window), start=window.start, end=window.end, limit=params.top)
+    found = hotspots_of_tickets(window, top=params.top)
     rows = [
         HotspotOut(
             label=h.label,

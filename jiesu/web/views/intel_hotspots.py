@@ -23,7 +23,8 @@ from jiesu.intel.bursts import selectors
 from jiesu.intel.bursts.config import burst_settings
 from jiesu.intel.bursts.services import alert_acknowledge, alert_dismiss, alert_draft_set
 from jiesu.intel.choices import AlertStatus
-from jiesu.intel.hotspots import hotspots_detect, sources
+from jiesu.intel.hotspots import sources
+from jiesu.intel.hotspots.recent import hotspots_of_tickets
 from jiesu.intel.models import BurstAlert
 from jiesu.orgs.models import User
 from jiesu.reports.choices import ReportFamily
@@ -58,7 +59,7 @@ def hotspots_recent(days: int, *, top: int = TOP) -> list[dict[str, Any]]:
     first, last = sources.default_days(None, None, today=timezone.localdate())
     first = last - timedelta(days=days - 1)
     window = sources.day_window(first, last)
-    found = hotspots_detect(sources.ticket_documents(window), start=window.start, end=window.end, limit=top)
+    found = hotspots_of_tickets(window, top=top)
     return [{**h.as_dict(), "first": h.first, "last": h.last, "shown": h.ids[:SHOWN_TICKETS]} for h in found]
 
 
