@@ -160,20 +160,14 @@ class BurstRuleSet(RuleVersion):
         verbose_name_plural = "突增预警规则"
 
 
-class SensitiveLexicon(BaseModel):
-    """A version of the sensitive and urgent content lexicon, in force from `valid_from` until the
-    next version starts (`valid_to`, set then)."""
+class SensitiveLexicon(RuleVersion):
+    """A version of the sensitive and urgent content lexicon."""
 
-    code = models.CharField("编码", max_length=64, unique=True)
     name = models.CharField("名称", max_length=128)
-    valid_from = models.DateField("生效日期", db_index=True)
-    valid_to = models.DateField("失效日期", null=True, blank=True)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    class Meta:
+    class Meta(RuleVersion.Meta):
         verbose_name = "敏感词库"
         verbose_name_plural = "敏感词库"
-        ordering = ["-valid_from", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.valid_from} 起）"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from jiesu.core.errors import PermissionDenied, ValidationFailed
 from jiesu.intel.choices import SensitiveCategory
 from jiesu.intel.models import SensitiveLexicon, SensitiveTerm
 from jiesu.intel.sensitive.matching import Matcher, PatternError, TermSpec, term_check
+from jiesu.intel.versions import version_close, version_in_force
 from jiesu.orgs.choices import Role, UnitKind
 from jiesu.orgs.models import User
 
@@ -52,12 +53,7 @@ def lexicon_can_manage(user: User | None) -> bool:
 
 
 def lexicon_in_force(*, on: date) -> SensitiveLexicon | None:
-    return (
-        SensitiveLexicon.objects.filter(valid_from__lte=on)
-        .exclude(valid_to__lt=on)
-        .order_by("-valid_from", "-id")
-        .first()
-    )
+    return version_in_force(SensitiveLexicon, on)
 
 
 def lexicons_history() -> QuerySet[SensitiveLexicon]:
@@ -189,9 +185,7 @@ def lexicon_add(
     code = code.strip() or f"sensitive-{valid_from:%Y%m%d}"
     if SensitiveLexicon.objects.filter(code=code).exists():
         raise LexiconInvalid(f"词库编码已存在：{code}", field="code")
-    if latest is not None and (latest.valid_to is None or latest.valid_to >= valid_from):
-        latest.valid_to = valid_from - timedelta(days=1)
-        latest.save(update_fields=["valid_to", "updated_at"])
+    version_close(latest, valid_from)
     lexicon = SensitiveLexicon.objects.create(
         code=code, name=name.strip() or "敏感词库", valid_from=valid_from, created_by=actor
     )

@@ -56,9 +56,8 @@ def _days(request: HttpRequest) -> int:
 
 def hotspots_recent(days: int, *, top: int = TOP) -> list[dict[str, Any]]:
     """The best hotspots among the tickets of the last `days` days, today included."""
-    first, last = sources.default_days(None, None, today=timezone.localdate())
-    first = last - timedelta(days=days - 1)
-    window = sources.day_window(first, last)
+    last = timezone.localdate()
+    window = sources.day_window(last - timedelta(days=days - 1), last)
     found = hotspots_of_tickets(window, top=top)
     return [{**h.as_dict(), "first": h.first, "last": h.last, "shown": h.ids[:SHOWN_TICKETS]} for h in found]
 

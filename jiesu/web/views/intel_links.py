@@ -37,7 +37,7 @@ def _link(request: HttpRequest, link_id: int) -> TicketLink:
 
 
 def _htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    return bool(getattr(request, "htmx", False))  # django-htmx's middleware
 
 
 def _shown(request: HttpRequest) -> Ticket:

@@ -135,7 +135,7 @@ def lexicon_try(request: HttpRequest) -> HttpResponse:
     try_form = TryForm(data=request.POST)
     result = _try(try_form.cleaned_data["text"]) if try_form.is_valid() else None
     status = 200 if result is not None else 400
-    if request.headers.get("HX-Request") == "true":
+    if getattr(request, "htmx", False):  # django-htmx's middleware
         return render(request, "web/intel/_lexicon_try.html", {"try_form": try_form, "result": result}, status=status)
     initial = {"valid_from": timezone.localdate()}
     return _page(request, LexiconForm(initial=initial), try_form, result, status)
