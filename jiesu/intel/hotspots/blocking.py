@@ -9,25 +9,23 @@ compared with a bounded number of others:
    problem word) each name a block of documents;
 2. inside a block documents are ordered by their heaviest common n-gram (the problem: 噪音,
    车位), so that documents about the same thing sit side by side;
-3. a block of up to `window` documents is compared all against all; a longer one in windows of
-   `window` documents, a second time shifted by half a window, so that a run of alike documents
-   stays chained across window edges.
+3. each document is compared with the next `reach` documents of the block in that order (the
+   sorted-neighbourhood method): a run of alike documents is chained from one to the next, and a
+   stranger in the run is stepped over.
 
-The cost is bounded by documents × keys × 2 × window comparisons, whatever the corpus.
+The cost is bounded by documents × keys × reach comparisons, whatever the corpus.
 """
 
 from __future__ import annotations
-
-import itertools
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from jiesu.intel.hotspots.pairs import FloatArray, IntArray
+from jiesu.intel.hotspots.pairs import FloatArray, IntArray, pair_cosines
+from jiesu.intel.ngrams import sorted_unique
 
 ROWS = 200_000  # documents per pass when choosing keys: bounds the temporary arrays
-RUN_ROWS = 4000  # rows per sparse product
 
 
 def block_keys(
@@ -68,63 +66,26 @@ def _heaviest(rows: sp.csr_matrix, weight: npt.NDArray[np.floating]) -> IntArray
     return position
 
 
-def windows(entries: IntArray, *, window: int) -> IntArray:
-    """(document, group) rows: the blocks of `block_keys` cut into the comparison groups of the
-    module docstring; groups of one document are dropped."""
+def neighbour_pairs(
+    matrix: sp.csr_matrix, entries: IntArray, *, reach: int, threshold: float, workers: int = 1
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Pairs (i < j) with cosine ≥ threshold among documents at most `reach` places apart in a
+    block's order (the module docstring), each pair once.
+
+    A document's blocks are its place's n-grams, which hold much the same documents in much the
+    same order: the candidate pairs of all blocks are made unique before any cosine is computed."""
     order = np.lexsort((entries[:, 0], entries[:, 2], entries[:, 1]))
     documents, block = entries[order, 0], entries[order, 1]
-    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
-    sizes = np.diff(np.r_[starts, len(block)])
-    block_id = np.repeat(np.arange(len(starts)), sizes)
-    position = np.arange(len(block)) - np.repeat(starts, sizes)
-    long = np.repeat(sizes > window, sizes)
-    half = window // 2
-    # group ids: (block, window index) for the plain cut, and a second, shifted cut of long blocks
-    plain = block_id * (len(block) // window + 2) + position // window
-    shifted = plain.max(initial=0) + 1 + block_id[long] * (len(block) // window + 2) + (position[long] + half) // window
-    pairs = np.concatenate([np.stack([documents, plain], axis=1), np.stack([documents[long], shifted], axis=1)])
-    group = pairs[:, 1]
-    _, inverse, counts = np.unique(group, return_inverse=True, return_counts=True)
-    return pairs[counts[inverse.ravel()] > 1]
-
-
-def blocked_pairs(
-    matrix: sp.csr_matrix, groups: IntArray, *, threshold: float, chunk: int = RUN_ROWS
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Pairs (i < j) with cosine ≥ threshold inside each group of `windows`, each pair once.
-    Groups are packed into runs of about `chunk` rows; inside a run every column is made
-    group-specific, so one product gives each group's pairs and never a pair across groups."""
-    order = np.argsort(groups[:, 1], kind="stable")
-    documents, ids = groups[order, 0], groups[order, 1]
-    found = [_run_pairs(matrix, documents[low:high], ids[low:high], threshold) for low, high in _runs(ids, chunk)]
-    if not found:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    first = np.concatenate([f[0] for f in found])
-    second = np.concatenate([f[1] for f in found])
-    scores = np.concatenate([f[2] for f in found])
-    _, unique = np.unique(first * matrix.shape[0] + second, return_index=True)
-    return first[unique], second[unique], scores[unique]
-
-
-def _runs(ids: IntArray, chunk: int) -> list[tuple[int, int]]:
-    """(low, high) entry ranges of whole groups, about `chunk` entries each."""
-    if not len(ids):
-        return []
-    group_starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    cuts = np.unique(group_starts[np.searchsorted(group_starts, np.arange(0, len(ids), chunk))])
-    bounds = [*cuts.tolist(), len(ids)]
-    return list(itertools.pairwise(bounds))
-
-
-def _run_pairs(
-    matrix: sp.csr_matrix, documents: IntArray, ids: IntArray, threshold: float
-) -> tuple[IntArray, IntArray, FloatArray]:
-    rows = sp.csr_matrix(matrix[documents])
-    _, group = np.unique(ids, return_inverse=True)
-    local = np.repeat(group.ravel().astype(np.int64), np.diff(rows.indptr)) * np.int64(matrix.shape[1]) + rows.indices
-    distinct, columns = np.unique(local, return_inverse=True)
-    run = sp.csr_matrix((rows.data, columns.ravel(), rows.indptr), shape=(len(documents), len(distinct)))
-    product = sp.coo_matrix(run @ run.T)
-    keep = (product.data >= threshold) & (product.row < product.col)
-    i, j = documents[product.row[keep]], documents[product.col[keep]]
-    return np.minimum(i, j), np.maximum(i, j), product.data[keep].astype(np.float32)
+    size = np.int64(matrix.shape[0])
+    keys = []
+    for distance in range(1, reach + 1):
+        same = np.flatnonzero(block[:-distance] == block[distance:])
+        i, j = documents[same], documents[same + distance]
+        keys.append(np.minimum(i, j) * size + np.maximum(i, j))
+    candidates = sorted_unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    first, second = candidates // size, candidates % size
+    distinct = first != second
+    first, second = first[distinct], second[distinct]
+    scores = pair_cosines(matrix, first, second, workers=workers)
+    keep = scores >= threshold
+    return first[keep], second[keep], scores[keep]

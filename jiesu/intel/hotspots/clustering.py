@@ -6,9 +6,15 @@ cluster keeps only what it is about and a chained stranger falls out. On a large
 can join thousands of documents through common words; trimming such a component would keep one
 core and lose every other issue inside it, so a component above `MAX_COMPONENT` documents is
 split again with a pair threshold `STEP` higher, until it is small enough.
+
+A million tickets make a hundred thousand groups, too many for Python lists of lists: groups are
+kept as two arrays, `Groups` (members, and the group of each), and made lists once, at the end.
 """
 
 from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,17 +26,56 @@ MAX_COMPONENT = 2000
 STEP = 0.1
 
 
+@dataclass(frozen=True)
+class Groups:
+    """Group k is `members[owner == k]`; owners ascend and each group's members ascend."""
+
+    members: IntArray
+    owner: IntArray
+    count: int
+
+    @staticmethod
+    def of(groups: list[list[int]]) -> Groups:
+        members = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups]) if groups else np.zeros(0, np.int64)
+        owner = np.repeat(np.arange(len(groups), dtype=np.int64), [len(g) for g in groups])
+        return Groups.sorted(members, owner, len(groups))
+
+    @staticmethod
+    def sorted(members: IntArray, owner: IntArray, count: int) -> Groups:
+        order = np.lexsort((members, owner))
+        return Groups(members[order], owner[order], count)
+
+    def sizes(self) -> IntArray:
+        return np.bincount(self.owner, minlength=self.count)
+
+    def renumbered(self) -> Groups:
+        """Empty groups dropped, the others numbered largest first (then by their first member)."""
+        sizes = self.sizes()
+        live = np.flatnonzero(sizes)
+        first = np.full(self.count, np.iinfo(np.int64).max)
+        np.minimum.at(first, self.owner, self.members)
+        rank = np.empty(self.count, dtype=np.int64)
+        rank[live[np.lexsort((first[live], -sizes[live]))]] = np.arange(len(live))
+        return Groups.sorted(self.members, rank[self.owner], len(live))
+
+    def lists(self) -> list[list[int]]:
+        flat = self.members.tolist()
+        bounds = np.r_[0, np.cumsum(self.sizes())].tolist()
+        return [flat[low:high] for low, high in itertools.pairwise(bounds)]
+
+
 def components(size: int, first: IntArray, second: IntArray) -> list[list[int]]:
     """Groups of indices linked by the pairs, singletons left out, largest first."""
+    return _components(size, first, second).lists()
+
+
+def _components(size: int, first: IntArray, second: IntArray) -> Groups:
     if size == 0 or not len(first):
-        return []
+        return Groups(np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
     graph = sp.coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)), shape=(size, size))
-    _, labels = connected_components(graph, directed=False)
-    linked = np.flatnonzero(np.bincount(labels)[labels] > 1)  # most documents are singletons
-    order = linked[np.argsort(labels[linked], kind="stable")]
-    groups = np.split(order, np.flatnonzero(np.diff(labels[order])) + 1)
-    found = [g.tolist() for g in groups]
-    return sorted(found, key=len, reverse=True)
+    count, labels = connected_components(graph, directed=False)
+    linked = np.flatnonzero(np.bincount(labels, minlength=count)[labels] > 1)  # most documents are singletons
+    return Groups(linked, labels[linked].astype(np.int64), count).renumbered()
 
 
 def trim(matrix: sp.csr_matrix, members: list[int], *, cohesion: float, min_size: int) -> list[int]:
@@ -41,33 +86,37 @@ def trim(matrix: sp.csr_matrix, members: list[int], *, cohesion: float, min_size
 
 
 def trim_all(matrix: sp.csr_matrix, groups: list[list[int]], *, cohesion: float, min_size: int) -> list[list[int]]:
-    """`trim` of every group at once, groups left empty dropped: a corpus of a million tickets
-    has a hundred thousand small groups, too many for a Python loop over sparse slices."""
-    members = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups]) if groups else np.zeros(0, np.int64)
-    owner = np.repeat(np.arange(len(groups), dtype=np.int64), [len(g) for g in groups])
-    done: list[tuple[int, IntArray]] = []
+    """`trim` of every group, groups left empty dropped, the others in their order."""
+    trimmed = trim_groups(matrix, Groups.of(groups), cohesion=cohesion, min_size=min_size)
+    return trimmed.lists()
+
+
+def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_size: int) -> Groups:
+    """`trim` of every group at once; empty groups dropped, the others keep their order."""
+    members, owner = groups.members, groups.owner
+    done_members: list[IntArray] = []
+    done_owner: list[IntArray] = []
     while len(members):
-        sizes = np.bincount(owner, minlength=len(groups))
+        sizes = np.bincount(owner, minlength=groups.count)
         alive = sizes[owner] >= min_size
         members, owner = members[alive], owner[alive]
         if not len(members):
             break
-        similarity = _centroid_similarity(matrix, members, owner, len(groups))
+        similarity = _centroid_similarity(matrix, members, owner, groups.count)
         close = similarity >= cohesion
-        settled = np.bincount(owner, weights=~close, minlength=len(groups)) == 0
+        settled = np.bincount(owner, weights=~close, minlength=groups.count) == 0
         finished = settled[owner]
-        done += _split_by(members[finished], owner[finished])
+        done_members.append(members[finished])
+        done_owner.append(owner[finished])
         keep = close & ~finished
         members, owner = members[keep], owner[keep]
-    done.sort()
-    return [sorted(m.tolist()) for _, m in done]
-
-
-def _split_by(members: IntArray, owner: IntArray) -> list[tuple[int, IntArray]]:
-    order = np.argsort(owner, kind="stable")
-    members, owner = members[order], owner[order]
-    cuts = np.flatnonzero(np.diff(owner)) + 1
-    return list(zip(owner[np.r_[0, cuts]].tolist(), np.split(members, cuts), strict=True)) if len(owner) else []
+    if not done_members:
+        return Groups(np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
+    members, owner = np.concatenate(done_members), np.concatenate(done_owner)
+    live = np.flatnonzero(np.bincount(owner, minlength=groups.count))
+    number = np.zeros(groups.count, dtype=np.int64)
+    number[live] = np.arange(len(live))
+    return Groups.sorted(members, number[owner], len(live))
 
 
 def _centroid_similarity(matrix: sp.csr_matrix, members: IntArray, owner: IntArray, groups: int) -> FloatArray:
@@ -109,19 +158,26 @@ def split_components(
 ) -> list[list[int]]:
     """`components`, with those above `max_component` re-split at a higher threshold (all of them
     at once: the links of different components never meet)."""
-    found: list[list[int]] = []
+    return _split_components(size, first, second, scores, threshold=threshold, max_component=max_component).lists()
+
+
+def _split_components(
+    size: int, first: IntArray, second: IntArray, scores: FloatArray, *, threshold: float, max_component: int
+) -> Groups:
+    found = _components(size, first, second)
+    sizes = found.sizes()
+    if threshold + STEP >= 1.0 or not (sizes > max_component).any():
+        return found
+    large = sizes[found.owner] > max_component
     oversized = np.zeros(size, dtype=bool)
-    for group in components(size, first, second):
-        if len(group) <= max_component or threshold + STEP >= 1.0:
-            found.append(group)
-        else:
-            oversized[group] = True
-    if oversized.any():
-        keep = oversized[first] & (scores >= threshold + STEP)
-        found += split_components(
-            size, first[keep], second[keep], scores[keep], threshold=threshold + STEP, max_component=max_component
-        )
-    return found
+    oversized[found.members[large]] = True
+    keep = oversized[first] & (scores >= threshold + STEP)
+    again = _split_components(
+        size, first[keep], second[keep], scores[keep], threshold=threshold + STEP, max_component=max_component
+    )
+    members = np.concatenate([found.members[~large], again.members])
+    owner = np.concatenate([found.owner[~large], again.owner + found.count])
+    return Groups(members, owner, found.count + again.count).renumbered()
 
 
 def clusters(
@@ -133,6 +189,9 @@ def clusters(
     threshold: float,
     cohesion: float,
     min_size: int,
-) -> list[list[int]]:
-    groups = split_components(matrix.shape[0], first, second, scores, threshold=threshold)
-    return trim_all(matrix, [g for g in groups if len(g) >= min_size], cohesion=cohesion, min_size=min_size)
+) -> Groups:
+    groups = _split_components(matrix.shape[0], first, second, scores, threshold=threshold, max_component=MAX_COMPONENT)
+    big = groups.sizes()[groups.owner] >= min_size
+    return trim_groups(
+        matrix, Groups(groups.members[big], groups.owner[big], groups.count), cohesion=cohesion, min_size=min_size
+    )

@@ -16,9 +16,10 @@ from the n-gram counts (`word_df`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -47,27 +48,47 @@ class Features:
     max_count: int
 
 
-def document_texts(document: Document) -> list[str]:
-    return [document.title] * TITLE_WEIGHT + [document.body[:BODY_CHARS]]
+Texts = Sequence[tuple[str, str]]  # (title, body) of each document
 
 
-def vectorize(documents: Sequence[Document], *, min_df: int, max_count: int) -> Features:
+def texts_of(documents: Sequence[Document]) -> list[tuple[str, str]]:
+    return [(d.title, d.body) for d in documents]
+
+
+def vectorize(texts: Texts, *, min_df: int, max_count: int) -> Features:
     """TF-IDF rows (sublinear tf, smooth idf) of the documents' n-grams."""
-    counts = [_counts(documents[i : i + CHUNK_DOCUMENTS]) for i in range(0, len(documents), CHUNK_DOCUMENTS)]
-    matrix = sp.csr_matrix(sp.vstack(counts, format="csr")) if counts else sp.csr_matrix((0, 1 << BITS))
+    chunks = [counts(texts[i : i + CHUNK_DOCUMENTS]) for i in range(0, len(texts), CHUNK_DOCUMENTS)]
+    return tfidf(chunks, min_df=min_df, max_count=max_count)
+
+
+def tfidf(chunks: Sequence[sp.csr_matrix], *, min_df: int, max_count: int) -> Features:
+    """`vectorize` of the documents whose `counts` are the chunks, one after another."""
+    rows = sum(c.shape[0] for c in chunks)
+    matrix = _stack(chunks, rows)
     df = np.bincount(matrix.indices, minlength=1 << BITS)
     seen = np.flatnonzero((df >= min_df) & (df <= max_count))
     idf = np.zeros(1 << BITS, dtype=np.float32)  # 0 for a pruned column
-    idf[seen] = np.log((1 + len(documents)) / (1 + df[seen])) + 1.0
+    idf[seen] = np.log((1 + rows) / (1 + df[seen])) + 1.0
     matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
     matrix.eliminate_zeros()
-    norms = np.sqrt(np.bincount(_row_of(matrix), weights=matrix.data.astype(np.float64) ** 2, minlength=len(documents)))
+    norms = np.sqrt(np.bincount(_row_of(matrix), weights=matrix.data.astype(np.float64) ** 2, minlength=rows))
     norms[norms == 0] = 1.0
     matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
-    return Features(matrix, df, len(documents), max_count)
+    return Features(matrix, df, rows, max_count)
 
 
-def without_places(documents: Sequence[Document], place_sets: Sequence[frozenset[str]]) -> list[Document]:
+def _stack(chunks: Sequence[sp.csr_matrix], rows: int) -> sp.csr_matrix:
+    """The chunks' rows one after another (what `sp.vstack` does, without its generic checks)."""
+    if not chunks:
+        return sp.csr_matrix((rows, 1 << BITS), dtype=np.float32)
+    offsets = np.cumsum([0] + [c.nnz for c in chunks[:-1]])
+    indptr = np.concatenate([[0]] + [c.indptr[1:].astype(np.int64) + o for c, o in zip(chunks, offsets, strict=True)])
+    data = np.concatenate([c.data for c in chunks])
+    indices = np.concatenate([c.indices for c in chunks])
+    return sp.csr_matrix((data, indices, indptr), shape=(rows, 1 << BITS))
+
+
+def without_places(documents: Sequence[Document], place_sets: Sequence[frozenset[str]]) -> list[tuple[str, str]]:
     """The documents with their own place phrases blanked out, longest first.
 
     A place name is the rarest, heaviest thing a ticket says: the tickets of one complex about its
@@ -77,19 +98,24 @@ def without_places(documents: Sequence[Document], place_sets: Sequence[frozenset
     found = []
     for document, each in zip(documents, place_sets, strict=True):
         title, body = document.title, document.body[:BODY_CHARS]
-        for phrase in sorted(each, key=len, reverse=True):
+        for phrase in _longest_first(each):
             title, body = title.replace(phrase, "，"), body.replace(phrase, "，")
-        found.append(replace(document, title=title, body=body))
+        found.append((title, body))
     return found
 
 
-def _counts(documents: Sequence[Document]) -> sp.csr_matrix:
-    """N-gram counts of a batch, one row per document."""
-    texts = [t for d in documents for t in document_texts(d)]
+@functools.lru_cache(maxsize=100_000)
+def _longest_first(phrases: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(phrases, key=len, reverse=True))
+
+
+def counts(documents: Texts) -> sp.csr_matrix:
+    """N-gram counts of a batch, one row per document, a title's n-grams counted `TITLE_WEIGHT`
+    times."""
+    texts = [t for title, body in documents for t in (title, body[:BODY_CHARS])]
     buckets, owners = hashed_ngrams(texts, SIZES, BITS)
-    rows = owners // (TITLE_WEIGHT + 1)
-    data = np.ones(len(buckets), dtype=np.float32)
-    matrix = sp.csr_matrix((data, (rows, buckets)), shape=(len(documents), 1 << BITS))
+    data = np.where(owners % 2 == 0, np.float32(TITLE_WEIGHT), np.float32(1.0))
+    matrix = sp.csr_matrix((data, (owners // 2, buckets)), shape=(len(documents), 1 << BITS))
     matrix.sum_duplicates()
     return matrix
 

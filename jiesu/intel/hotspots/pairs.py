@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from jiesu.intel.hotspots import parallel, places
+
 CHUNK_ROWS = 2000
 
 IntArray = npt.NDArray[np.int64]
@@ -32,6 +34,17 @@ def key_matrix(place_keys: Sequence[frozenset[str]]) -> sp.csr_matrix:
             cols.append(index.setdefault(key, len(index)))
     data = np.ones(len(rows), dtype=np.float32)
     return sp.csr_matrix((data, (rows, cols)), shape=(len(place_keys), max(len(index), 1)))
+
+
+def place_key_matrix(place_sets: Sequence[frozenset[str]]) -> sp.csr_matrix:
+    """The `key_matrix` of the documents' resolved place keys (`places.resolve_keys`), computed
+    once per distinct set of places: a million tickets name a few hundred thousand."""
+    index: dict[frozenset[str], int] = {}
+    ids = np.fromiter((index.setdefault(p, len(index)) for p in place_sets), dtype=np.int64, count=len(place_sets))
+    distinct = list(index)
+    weights = np.bincount(ids, minlength=len(distinct)).tolist()
+    resolved = places.resolve_keys([places.place_keys(p) for p in distinct], weights=weights)
+    return sp.csr_matrix(key_matrix(resolved)[ids])
 
 
 def similar_pairs(
@@ -86,10 +99,16 @@ def place_filter(
     return shared | ((~placed[first] | ~placed[second]) & (scores >= threshold))
 
 
-def pair_cosines(matrix: sp.csr_matrix, first: IntArray, second: IntArray, *, chunk: int = 200_000) -> FloatArray:
+def pair_cosines(
+    matrix: sp.csr_matrix, first: IntArray, second: IntArray, *, chunk: int = 200_000, workers: int = 1
+) -> FloatArray:
     """Cosine of each pair of L2-normalised rows."""
-    found = [
-        np.asarray(matrix[first[low : low + chunk]].multiply(matrix[second[low : low + chunk]]).sum(axis=1)).ravel()
-        for low in range(0, len(first), chunk)
-    ]
+    bounds = [(low, low + chunk) for low in range(0, len(first), chunk)]
+    found = parallel.chunk_map(_chunk_cosines, (matrix, first, second), bounds, workers=workers)
     return np.concatenate(found).astype(np.float32) if found else np.zeros(0, dtype=np.float32)
+
+
+def _chunk_cosines(state: tuple[sp.csr_matrix, IntArray, IntArray], bounds: tuple[int, int]) -> FloatArray:
+    matrix, first, second = state
+    low, high = bounds
+    return np.asarray(matrix[first[low:high]].multiply(matrix[second[low:high]]).sum(axis=1)).ravel()

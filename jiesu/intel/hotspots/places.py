@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from jiesu.intel.hotspots.documents import Document
+
 # Longer suffixes first so that 小区 wins over a bare 区. 街 is left out: 临街 (street-facing shops)
 # is far more common in appeals than street names, and it made unrelated complexes look alike.
 SUFFIXES = (
@@ -43,8 +45,12 @@ BODY_HEAD = 120  # where a body names its place, when the title does not
 
 def places(text: str) -> set[str]:
     """Every candidate place phrase of `text` (see the module docstring)."""
+    return _run_places(_RUN.findall(text))
+
+
+def _run_places(runs: Iterable[str]) -> set[str]:
     found: set[str] = set()
-    for run in _RUN.findall(text):
+    for run in runs:
         run = _PREFIX.sub("", run)
         generic = _generic_positions(run)
         for match in _SUFFIX.finditer(run):
@@ -75,6 +81,29 @@ def _title_places(title: str) -> frozenset[str]:
     return frozenset(places(title))
 
 
+def corpus_places(documents: Iterable[Document]) -> list[frozenset[str]]:
+    """`document_places` of each document. Within one corpus each distinct title, and each
+    distinct body head (its runs of Chinese characters: a ticket number or a date does not make a
+    template's text new), is read once, and equal sets are one object (`place_key_matrix`)."""
+    titles: dict[str, frozenset[str]] = {}
+    heads: dict[tuple[str, ...], frozenset[str]] = {}
+    same: dict[frozenset[str], frozenset[str]] = {}
+    found = []
+    for document in documents:
+        each = titles.get(document.title)
+        if each is None:
+            found_here = frozenset(places(document.title))
+            each = titles[document.title] = same.setdefault(found_here, found_here)
+        if not each:
+            runs = tuple(_RUN.findall(document.body[:BODY_HEAD]))
+            each = heads.get(runs)
+            if each is None:
+                found_here = frozenset(_run_places(runs))
+                each = heads[runs] = same.setdefault(found_here, found_here)
+        found.append(each)
+    return found
+
+
 @functools.lru_cache(maxsize=100_000)
 def place_keys(place_set: frozenset[str]) -> frozenset[str]:
     """The keys of the candidates, what `pairs.similar_pairs` compares: "name|type", the name
@@ -94,11 +123,17 @@ def _key(phrase: str) -> str:
     return f"{phrase}|"
 
 
-def resolve_keys(key_sets: Sequence[frozenset[str]], *, share: float = 0.8) -> list[frozenset[str]]:
+def resolve_keys(
+    key_sets: Sequence[frozenset[str]], *, share: float = 0.8, weights: Sequence[int] | None = None
+) -> list[frozenset[str]]:
     """`key_sets` with each "name|" key (小区 alone) replaced by "name|type" when one type holds
-    `share` of the documents giving that name a type (丽发 → 新城); else it stays its own place."""
+    `share` of the documents giving that name a type (丽发 → 新城); else it stays its own place.
+    `weights`: how many documents each set stands for (default: one each)."""
+    counted: Counter[frozenset[str]] = Counter()
+    for keys, weight in zip(key_sets, weights if weights is not None else [1] * len(key_sets), strict=True):
+        counted[keys] += weight
     typed: dict[str, Counter[str]] = {}
-    for keys, weight in Counter(key_sets).items():
+    for keys, weight in counted.items():
         for key in keys:
             name, _, kind = key.partition("|")
             if kind:

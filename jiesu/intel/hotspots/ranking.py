@@ -65,7 +65,7 @@ class Hotspot:
 
 
 def requester_count(documents: Sequence[Document]) -> int:
-    return len({_who(d) for d in documents})
+    return len({who(d) for d in documents})
 
 
 def peak_requesters(documents: Sequence[Document], *, days: int = PEAK_DAYS) -> int:
@@ -76,17 +76,18 @@ def peak_requesters(documents: Sequence[Document], *, days: int = PEAK_DAYS) -> 
     best = end = 0
     for first in ordered:  # a sliding window: each document enters and leaves once
         while end < len(ordered) and ordered[end].time < first.time + span:
-            inside[_who(ordered[end])] += 1
+            inside[who(ordered[end])] += 1
             end += 1
         best = max(best, len(inside))
-        key = _who(first)
+        key = who(first)
         inside[key] -= 1
         if not inside[key]:
             del inside[key]
     return best
 
 
-def _who(document: Document) -> str:
+def who(document: Document) -> str:
+    """The requester's key; a document without one is its own requester."""
     return document.requester or f"#{document.id}"
 
 

@@ -20,7 +20,7 @@ from jiesu.intel.hotspots import (
     places,
     ranking,
 )
-from jiesu.intel.hotspots.features import document_words, vectorize, word_df
+from jiesu.intel.hotspots.features import document_words, texts_of, vectorize, word_df
 from jiesu.intel.ngrams import hashed_ngrams
 
 T0 = datetime(2026, 3, 1, 9, 0)
@@ -79,14 +79,14 @@ def test_ngrams_are_hashed_per_text_without_latin_letters():
 def test_vectors_are_normalised_and_pruned_by_document_frequency():
     texts = ["噪音搅拌站独有一", "噪音搅拌站", "噪音车位", "车位独有二"]
     documents = [doc(i, t) for i, t in enumerate(texts)]
-    features = vectorize(documents, min_df=2, max_count=2)
+    features = vectorize(texts_of(documents), min_df=2, max_count=2)
     matrix = features.matrix
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
     assert np.allclose(norms, [1, 1, 1, 1])
     # 噪音 is in 3 documents (pruned), 独有 in 2 but 独有一 / 独有二 in one: rows 0 and 1 share 搅拌站 only
     cosine = (matrix @ matrix.T).toarray()
     assert cosine[0, 1] > 0.5 and cosine[0, 2] == 0 and cosine[2, 3] > 0
-    assert features.df.sum() > 0 and vectorize([doc(9, "只有一次")], min_df=2, max_count=10).matrix.nnz == 0
+    assert features.df.sum() > 0 and vectorize(texts_of([doc(9, "只有一次")]), min_df=2, max_count=10).matrix.nnz == 0
     assert word_df(features, ["搅拌站", "噪音", "车", "从未出现"]).tolist() == [2, 3, 0, 0]
 
 
@@ -137,9 +137,9 @@ def test_without_places_the_same_complaint_at_two_places_is_alike_and_two_at_one
         doc(3, "润芳园油烟扰民"),
         doc(4, "润芳园楼板开裂"),
     ]
-    matrix = vectorize(documents, min_df=2, max_count=10).matrix
+    matrix = vectorize(texts_of(documents), min_df=2, max_count=10).matrix
     bare = features.without_places(documents, [places.document_places(d.title, "") for d in documents])
-    assert [d.title for d in bare] == ["，油烟扰民", "，楼板开裂", "，油烟扰民", "，楼板开裂"]
+    assert [title for title, _ in bare] == ["，油烟扰民", "，楼板开裂", "，油烟扰民", "，楼板开裂"]
     unplaced = vectorize(bare, min_df=2, max_count=10).matrix
     assert (matrix @ matrix.T)[0, 1] > 0.3  # the same place looks like the same issue …
     assert (unplaced @ unplaced.T)[0, 1] == 0  # … until its name is removed
@@ -165,7 +165,7 @@ def test_an_oversized_component_is_split_again_at_a_higher_threshold():
     assert clustering.split_components(6, first, second, scores, threshold=0.3) == [[0, 1, 2, 3, 4, 5]]
 
 
-def test_blocked_pairs_are_exact_pairs_inside_small_blocks_and_windows():
+def test_neighbour_pairs_are_the_exact_pairs_within_reach_in_each_blocks_order():
     rng = np.random.default_rng(1)
     dense = rng.random((300, 40)) * (rng.random((300, 40)) < 0.15)
     dense[dense.sum(axis=1) == 0, 0] = 1.0
@@ -173,17 +173,18 @@ def test_blocked_pairs_are_exact_pairs_inside_small_blocks_and_windows():
     df = np.bincount(matrix.indices, minlength=40)
     entries = blocking.block_keys(matrix, df, keys=2, max_block=60, min_block=2)
     assert all(2 <= df[c] <= 60 for c in entries[:, 1]) and len(entries) <= 600
-    groups = blocking.windows(entries, window=8)
-    assert np.bincount(np.unique(groups[:, 1], return_inverse=True)[1].ravel()).max() <= 8
-    first, second, scores = blocking.blocked_pairs(matrix, groups, threshold=0.3, chunk=50)
+    first, second, scores = blocking.neighbour_pairs(matrix, entries, reach=3, threshold=0.3)
     exact = pairs.similar_pairs(matrix, threshold=0.3)
     everything = dict(zip(zip(exact[0].tolist(), exact[1].tolist(), strict=True), exact[2].tolist(), strict=True))
     found = list(zip(first.tolist(), second.tolist(), strict=True))
     assert found and len(set(found)) == len(found) and all(i < j for i, j in found)
-    assert all(np.isclose(everything[p], s) for p, s in zip(found, scores.tolist(), strict=True))
-    members = [groups[groups[:, 1] == g, 0] for g in np.unique(groups[:, 1])]
-    together = {(int(i), int(j)) for m in members for i in m for j in m if i < j}
-    assert {p for p in everything if p in together} == set(found)  # every pair of a group is compared
+    assert all(np.isclose(everything[p], s, atol=1e-6) for p, s in zip(found, scores.tolist(), strict=True))
+    near = set()  # (i, j) at most 3 apart in the order of a block: (block, order column, document)
+    for block in np.unique(entries[:, 1]):
+        rows = sorted(map(tuple, entries[entries[:, 1] == block][:, [2, 0]].tolist()))
+        members = [document for _, document in rows]
+        near |= {tuple(sorted((a, b))) for k, a in enumerate(members) for b in members[k + 1 : k + 4]}
+    assert {p for p in everything if p in near} == set(found)
 
 
 def test_problem_words_skip_the_place_and_generic_words_and_follow_title_order():

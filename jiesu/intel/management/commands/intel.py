@@ -14,7 +14,7 @@ from django.core.management.base import CommandError, CommandParser
 from jiesu.core.management.base import JiesuCommand, iso_date
 from jiesu.intel import cli, tables
 from jiesu.intel.cli import suggest as cli_suggest
-from jiesu.intel.hotspots import hotspots_detect, report, sources
+from jiesu.intel.hotspots import hotspots_detect, parallel, report, sources
 from jiesu.intel.modelfile import model_load, model_save, sidecar
 from jiesu.intel.training import DEFAULT_FOLDS, evaluation_report, intel_train, predict_top
 
@@ -63,6 +63,12 @@ class Command(JiesuCommand):
         hot.add_argument("--to", dest="date_to", type=iso_date, help="结束日期 YYYY-MM-DD（含）")
         hot.add_argument("--top", type=int, default=10, help="输出前 N 个热点（默认 10）")
         hot.add_argument("--format", choices=("json", "table"), default="table", help="输出格式（默认 table）")
+        hot.add_argument(
+            "--workers",
+            type=int,
+            default=parallel.available_workers(),
+            help="大批量时并行计算的进程数（默认为本机可用的处理器数）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         handler = {
@@ -155,6 +161,8 @@ class Command(JiesuCommand):
             raise CommandError(f"开始日期 {first} 晚于结束日期 {last}")
         if options["top"] < 1:
             raise CommandError("--top 至少为 1")
+        if options["workers"] < 1:
+            raise CommandError("--workers 至少为 1")
         if options["csv"]:
             missing = [f"--{n}" for n in ("id", "text", "time") if not options[n]]
             if missing:
@@ -177,5 +185,5 @@ class Command(JiesuCommand):
             window = sources.day_window(*sources.default_days(first, last))
             documents = sources.ticket_documents(window)
             start, end = window.start, window.end
-        found = hotspots_detect(documents, start=start, end=end, limit=options["top"])
+        found = hotspots_detect(documents, start=start, end=end, limit=options["top"], workers=options["workers"])
         self.stdout.write(report.as_json(found) if options["format"] == "json" else report.as_table(found))

@@ -1,0 +1,51 @@
+"""The chunks of a stage computed on several processes.
+
+The stages of a large corpus (n-grams and places of each document, the pairs of each block chunk,
+the cosines of each pair chunk) are independent per chunk, numpy-bound or Python-bound, and a
+million tickets keep one core busy for a minute. Workers are forked, so they see the stage's
+arrays without copying them; only each chunk's result travels back. Callers ask for workers
+explicitly (the CLI, the scheduled jobs, the benchmark): a web request never forks.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+_STAGE: tuple[Callable[[Any, Any], Any], Any] | None = None  # what forked workers run
+
+
+def available_workers() -> int:
+    """The processors this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def chunk_map(
+    function: Callable[[Any, Any], Result], state: Any, chunks: Sequence[Any], *, workers: int
+) -> list[Result]:
+    """`[function(state, chunk) for chunk in chunks]`, in order, on up to `workers` processes.
+
+    `state` (large arrays, the documents) is inherited by the forked workers; `chunks` (small:
+    bounds) and the results are pickled."""
+    global _STAGE
+    workers = min(workers, len(chunks))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(state, chunk) for chunk in chunks]
+    _STAGE = (function, state)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_run, chunks))
+    finally:
+        _STAGE = None
+
+
+def _run(chunk: Any) -> Any:
+    assert _STAGE is not None, "chunk_map sets the stage before forking"
+    function, state = _STAGE
+    return function(state, chunk)

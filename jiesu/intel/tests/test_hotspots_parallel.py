@@ -1,0 +1,59 @@
+"""A large corpus's path: worker processes and the bounded ranking give what one process and the
+full ranking give, on the 4,326 real messages of tipdm2020 cut into small chunks."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from jiesu.intel.hotspots import HotspotSettings, detect, hotspots_detect, pairs, parallel
+from jiesu.intel.tests.test_hotspots_real import _documents
+
+
+def _square(state: np.ndarray, bounds: tuple[int, int]) -> tuple[int, np.ndarray]:
+    return os.getpid(), state[bounds[0] : bounds[1]] ** 2
+
+
+def test_chunks_run_in_forked_workers_that_see_the_state_and_keep_the_order():
+    state = np.arange(100)
+    chunks = [(low, low + 10) for low in range(0, 100, 10)]
+    found = parallel.chunk_map(_square, state, chunks, workers=2)
+    assert np.array_equal(np.concatenate([values for _, values in found]), state**2)
+    assert os.getpid() not in {pid for pid, _ in found}  # computed in the workers
+    serial = parallel.chunk_map(_square, state, chunks, workers=1)
+    assert {pid for pid, _ in serial} == {os.getpid()}
+    assert parallel._STAGE is None  # not left behind for a later fork
+
+
+def test_pair_cosines_in_chunks_on_two_workers_equal_one_pass():
+    rng = np.random.default_rng(3)
+    dense = rng.random((60, 30)) * (rng.random((60, 30)) < 0.3)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    matrix = sp.csr_matrix((dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32))
+    first, second = np.triu_indices(60, k=1)
+    cosines = pairs.pair_cosines(matrix, first.astype(np.int64), second.astype(np.int64), chunk=97, workers=2)
+    assert np.allclose(cosines, (dense @ dense.T / np.outer(*[np.linalg.norm(dense, axis=1)] * 2))[first, second])
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return _documents()
+
+
+def test_two_workers_on_small_chunks_find_the_same_hotspots(documents, monkeypatch):
+    settings = HotspotSettings(exact_limit=0)  # the blocked path: pairs and cosines in chunks
+    alone = hotspots_detect(documents, settings=settings, limit=10)
+    monkeypatch.setattr(detect, "CHUNK_DOCUMENTS", 500)  # nine chunks of documents
+    together = hotspots_detect(documents, settings=settings, limit=10, workers=2)
+    assert [(h.label, h.ids, h.score) for h in together] == [(h.label, h.ids, h.score) for h in alone]
+
+
+def test_the_bounded_ranking_returns_the_head_of_the_full_ranking(documents):
+    everything = hotspots_detect(documents)
+    assert len(everything) > 20
+    for limit in (1, 5, 20):
+        head = hotspots_detect(documents, limit=limit)
+        assert [(h.ids, h.score) for h in head] == [(h.ids, h.score) for h in everything[:limit]]
