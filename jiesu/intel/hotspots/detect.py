@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from jiesu.intel.hotspots import blocking, clustering, labels, pairs, parallel, places, ranking
@@ -24,7 +25,9 @@ from jiesu.intel.hotspots.features import (
     tfidf,
     without_places,
 )
+from jiesu.intel.hotspots.pairs import IntArray
 from jiesu.intel.hotspots.ranking import Hotspot
+from jiesu.intel.ngrams import sorted_unique
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class HotspotSettings:
     block_keys: int = 4
     min_block: int = 30  # a block of fewer documents than a hotspot needs links little
     max_block: int = 2000
-    reach: int = 8  # neighbours in a block's order each document is compared with (`blocking`)
+    reach: int = 6  # neighbours in a block's order each document is compared with (`blocking`)
 
 
 MAX_DF_FLOOR = 10  # a share of a small corpus is a handful of documents: a hotspot would prune its own words
@@ -88,47 +91,82 @@ def hotspots_detect(
     corpus = [d for d in documents if window.baseline_start <= d.time < window.end]
     if not corpus:
         return []
-    features, unplaced, place_sets = _features(corpus, settings, workers)
-    groups = _clusters(features, unplaced, place_sets, settings, workers)
-    chosen = _ranked(corpus, groups, window, settings, limit)
+    facts = _facts(corpus, window, settings, workers)
+    groups = _clusters(facts, settings, workers)
+    chosen = _ranked(corpus, groups, window, facts, settings, limit)
     for hotspot, group in chosen:  # labels only for what is returned: the centroid is not free
-        _name(hotspot, [corpus[i] for i in group], features, place_sets, group)
+        _name(hotspot, [corpus[i] for i in group], facts, group)
     return [hotspot for hotspot, _ in chosen]
 
 
-def _features(
-    corpus: Sequence[Document], settings: HotspotSettings, workers: int
-) -> tuple[Features, sp.csr_matrix, list[frozenset[str]]]:
-    """TF-IDF rows of the documents, the same without their places (`features.without_places`),
-    and their places, computed a chunk of documents at a time."""
+@dataclass(frozen=True)
+class _Facts:
+    """What detection reads of the documents, as arrays: features, places, requesters, support."""
+
+    features: Features
+    unplaced: sp.csr_matrix  # the same rows without the documents' places (`features.without_places`)
+    places: list[frozenset[str]]  # distinct sets of places
+    place_of: IntArray  # each document's set, an index into `places`
+    who: IntArray  # each document's requester key, hashed
+    support: IntArray
+    inside: npt.NDArray[np.bool_]  # in the window (not the baseline)
+
+
+def _facts(corpus: Sequence[Document], window: Window, settings: HotspotSettings, workers: int) -> _Facts:
+    """The documents' facts, computed a chunk of documents at a time (on `workers` processes)."""
     bounds = [(low, min(low + CHUNK_DOCUMENTS, len(corpus))) for low in range(0, len(corpus), CHUNK_DOCUMENTS)]
-    parts = parallel.chunk_map(_chunk_features, corpus, bounds, workers=workers)
-    place_sets = [each for part in parts for each in part[0]]
-    max_count = max(int(settings.max_df * len(corpus)), MAX_DF_FLOOR)
-    features = tfidf([part[1] for part in parts], min_df=settings.min_df, max_count=max_count)
-    unplaced = tfidf([part[2] for part in parts], min_df=settings.min_df, max_count=max_count).matrix
-    return features, unplaced, place_sets
+    chunks = parallel.chunk_map(_chunk_facts, (corpus, window.start), bounds, workers=workers)
+    index: dict[frozenset[str], int] = {}
+    place_of = np.concatenate(
+        [np.array([index.setdefault(p, len(index)) for p in c.places], dtype=np.int64)[c.place_of] for c in chunks]
+    )
+    pruning = {"min_df": settings.min_df, "max_count": max(int(settings.max_df * len(corpus)), MAX_DF_FLOOR)}
+    return _Facts(
+        features=tfidf([c.counts for c in chunks], **pruning, workers=workers),
+        unplaced=tfidf([c.unplaced for c in chunks], **pruning, workers=workers).matrix,
+        places=list(index),
+        place_of=place_of,
+        who=np.concatenate([c.who for c in chunks]),
+        support=np.concatenate([c.support for c in chunks]),
+        inside=np.concatenate([c.inside for c in chunks]),
+    )
 
 
-def _chunk_features(
-    corpus: Sequence[Document], bounds: tuple[int, int]
-) -> tuple[list[frozenset[str]], sp.csr_matrix, sp.csr_matrix]:
+@dataclass(frozen=True)
+class _Chunk:
+    places: list[frozenset[str]]
+    place_of: IntArray
+    counts: sp.csr_matrix
+    unplaced: sp.csr_matrix
+    who: IntArray
+    support: IntArray
+    inside: npt.NDArray[np.bool_]
+
+
+def _chunk_facts(state: tuple[Sequence[Document], datetime], bounds: tuple[int, int]) -> _Chunk:
+    corpus, start = state
     chunk = corpus[bounds[0] : bounds[1]]
     place_sets = places.corpus_places(chunk)
-    return place_sets, counts(texts_of(chunk)), counts(without_places(chunk, place_sets))
+    index: dict[frozenset[str], int] = {}
+    place_of = np.fromiter((index.setdefault(p, len(index)) for p in place_sets), dtype=np.int64, count=len(chunk))
+    return _Chunk(
+        places=list(index),
+        place_of=place_of,
+        counts=counts(texts_of(chunk)),
+        unplaced=counts(without_places(chunk, place_sets)),
+        # str hashes agree between forked workers and their parent (one hash seed)
+        who=np.fromiter((hash(ranking.who(d)) for d in chunk), dtype=np.int64, count=len(chunk)),
+        support=np.fromiter((d.support for d in chunk), dtype=np.int64, count=len(chunk)),
+        inside=np.fromiter((d.time >= start for d in chunk), dtype=bool, count=len(chunk)),
+    )
 
 
-def _clusters(
-    features: Features,
-    unplaced: sp.csr_matrix,
-    place_sets: Sequence[frozenset[str]],
-    settings: HotspotSettings,
-    workers: int,
-) -> list[list[int]]:
+def _clusters(facts: _Facts, settings: HotspotSettings, workers: int) -> list[list[int]]:
     """Pairs → clusters. A pair of one place below the threshold, and a member of a cluster, must
     also be alike without the place's n-grams (`unplaced`): at one complex, its fumes and its
     cracked floors are two issues, though the complex's name makes them look alike."""
-    keys = pairs.place_key_matrix(place_sets)
+    features, unplaced = facts.features, facts.unplaced
+    keys = pairs.place_key_matrix(facts.places, facts.place_of)
     first, second, scores = _pairs(features, keys, settings, workers)
     problem = pairs.pair_cosines(unplaced, first, second, workers=workers)
     keep = (problem >= settings.problem_share * scores) & (
@@ -169,7 +207,12 @@ def _pairs(
 
 
 def _ranked(
-    corpus: Sequence[Document], groups: list[list[int]], window: Window, settings: HotspotSettings, limit: int | None
+    corpus: Sequence[Document],
+    groups: list[list[int]],
+    window: Window,
+    facts: _Facts,
+    settings: HotspotSettings,
+    limit: int | None,
 ) -> list[tuple[Hotspot, list[int]]]:
     """The `limit` best hotspots of the groups (all by default), with their groups, best first.
 
@@ -177,18 +220,15 @@ def _ranked(
     the size, requester and support of every group are counted with arrays first, which bounds its
     score from above (all its requesters for those of its busiest stretch), and hotspots are built
     in the order of that bound only until no later one can enter the `limit` best."""
-    has_history = any(d.time < window.start for d in corpus)
+    has_history = not facts.inside.all()
     members = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups]) if groups else np.zeros(0, np.int64)
     owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
-    people: dict[str, int] = {}
-    documents = [corpus[i] for i in members]
-    inside = np.fromiter((d.time >= window.start for d in documents), dtype=bool, count=len(documents))
-    who = np.fromiter((people.setdefault(ranking.who(d), len(people)) for d in documents), np.int64, len(documents))
-    support = np.fromiter((d.support for d in documents), dtype=np.float64, count=len(documents))
+    inside, support = facts.inside[members], facts.support[members].astype(np.float64)
+    people, who = np.unique(facts.who[members], return_inverse=True)
     size = np.bincount(owner[inside], minlength=len(groups))
     baseline = np.bincount(owner, minlength=len(groups)) - size
-    pairs_ = np.unique(owner[inside] * max(len(people), 1) + who[inside])
-    requesters = np.bincount(pairs_ // max(len(people), 1), minlength=len(groups))
+    distinct = sorted_unique(owner[inside] * max(len(people), 1) + who.ravel()[inside])
+    requesters = np.bincount(distinct // max(len(people), 1), minlength=len(groups))
     rising = np.maximum((size - baseline) / np.maximum(baseline, 1), 0.0) if has_history else np.zeros(len(groups))
     bound = (
         requesters
@@ -232,16 +272,10 @@ def _hotspot(inside: list[Document], *, baseline: int, has_history: bool) -> Hot
     return hotspot
 
 
-def _name(
-    hotspot: Hotspot,
-    documents: list[Document],
-    features: Features,
-    place_sets: Sequence[frozenset[str]],
-    group: list[int],
-) -> None:
+def _name(hotspot: Hotspot, documents: list[Document], facts: _Facts, group: list[int]) -> None:
     """Label from the whole cluster, baseline included: the same issue, more evidence."""
-    centroid, vocabulary = label_centroid(features, documents)
-    hotspot.place = places.place_name(place_sets[i] for i in group)
+    centroid, vocabulary = label_centroid(facts.features, documents)
+    hotspot.place = places.place_name(facts.places[facts.place_of[i]] for i in group)
     titles = [d.title for d in documents]
     hotspot.problem = labels.problem_words(centroid, vocabulary, place=hotspot.place, titles=titles)
     hotspot.label = labels.label_text(hotspot.place, hotspot.problem)

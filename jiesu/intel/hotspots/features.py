@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from jiesu.intel.hotspots import parallel
 from jiesu.intel.hotspots.documents import Document
 from jiesu.intel.ngrams import hashed_ngrams
 from jiesu.intel.text import words
@@ -61,20 +62,32 @@ def vectorize(texts: Texts, *, min_df: int, max_count: int) -> Features:
     return tfidf(chunks, min_df=min_df, max_count=max_count)
 
 
-def tfidf(chunks: Sequence[sp.csr_matrix], *, min_df: int, max_count: int) -> Features:
-    """`vectorize` of the documents whose `counts` are the chunks, one after another."""
+def tfidf(chunks: Sequence[sp.csr_matrix], *, min_df: int, max_count: int, workers: int = 1) -> Features:
+    """`vectorize` of the documents whose `counts` are the chunks, one after another; the rows of
+    each chunk are weighted on one of `workers` processes."""
     rows = sum(c.shape[0] for c in chunks)
-    matrix = _stack(chunks, rows)
-    df = np.bincount(matrix.indices, minlength=1 << BITS)
+    indices = np.concatenate([c.indices for c in chunks]) if chunks else np.zeros(0, dtype=np.int32)
+    df = np.bincount(indices, minlength=1 << BITS)
     seen = np.flatnonzero((df >= min_df) & (df <= max_count))
     idf = np.zeros(1 << BITS, dtype=np.float32)  # 0 for a pruned column
     idf[seen] = np.log((1 + rows) / (1 + df[seen])) + 1.0
-    matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
-    matrix.eliminate_zeros()
-    norms = np.sqrt(np.bincount(_row_of(matrix), weights=matrix.data.astype(np.float64) ** 2, minlength=rows))
+    weighted = parallel.chunk_map(_weigh, (chunks, idf), list(range(len(chunks))), workers=workers)
+    return Features(_stack(weighted, rows), df, rows, max_count)
+
+
+def _weigh(state: tuple[Sequence[sp.csr_matrix], npt.NDArray[np.float32]], index: int) -> sp.csr_matrix:
+    """A chunk's counts as L2-normalised TF-IDF rows, pruned columns dropped."""
+    chunks, idf = state
+    counted = chunks[index]
+    data = (1.0 + np.log(counted.data)) * idf[counted.indices]
+    kept = data != 0
+    row = _row_of(counted)
+    indptr = np.r_[0, np.cumsum(np.bincount(row[kept], minlength=counted.shape[0]))]
+    data, row = data[kept], row[kept]
+    norms = np.sqrt(np.bincount(row, weights=data.astype(np.float64) ** 2, minlength=counted.shape[0]))
     norms[norms == 0] = 1.0
-    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
-    return Features(matrix, df, rows, max_count)
+    data /= norms[row].astype(np.float32)
+    return sp.csr_matrix((data.astype(np.float32), counted.indices[kept], indptr), shape=counted.shape)
 
 
 def _stack(chunks: Sequence[sp.csr_matrix], rows: int) -> sp.csr_matrix:

@@ -36,12 +36,10 @@ def key_matrix(place_keys: Sequence[frozenset[str]]) -> sp.csr_matrix:
     return sp.csr_matrix((data, (rows, cols)), shape=(len(place_keys), max(len(index), 1)))
 
 
-def place_key_matrix(place_sets: Sequence[frozenset[str]]) -> sp.csr_matrix:
-    """The `key_matrix` of the documents' resolved place keys (`places.resolve_keys`), computed
-    once per distinct set of places: a million tickets name a few hundred thousand."""
-    index: dict[frozenset[str], int] = {}
-    ids = np.fromiter((index.setdefault(p, len(index)) for p in place_sets), dtype=np.int64, count=len(place_sets))
-    distinct = list(index)
+def place_key_matrix(distinct: Sequence[frozenset[str]], ids: IntArray) -> sp.csr_matrix:
+    """The `key_matrix` of the documents' resolved place keys (`places.resolve_keys`); document k
+    names the places `distinct[ids[k]]`. Keys are computed once per distinct set of places: a
+    million tickets name a few hundred thousand."""
     weights = np.bincount(ids, minlength=len(distinct)).tolist()
     resolved = places.resolve_keys([places.place_keys(p) for p in distinct], weights=weights)
     return sp.csr_matrix(key_matrix(resolved)[ids])
