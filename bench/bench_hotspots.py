@@ -1,15 +1,18 @@
 """Hotspot detection over 30 days of synthetic tickets (docs/intel.md).
 
     .venv/bin/python bench/bench_hotspots.py [--texts 1000000] [--baseline N] [--hotspots 20] [--seed 0]
-    DATABASE_URL=… .venv/bin/python bench/bench_hotspots.py --database
+                                             [--workers N]
+    DATABASE_URL=… .venv/bin/python bench/bench_hotspots.py --database [--workers N]
 
 The texts are generated here, in memory (no database): `--texts` short ticket titles and bodies in
 the 30-day window and `--baseline` (default: as many) in the 30 days before it, each naming one of
 thousands of made-up places and one of forty problems, plus `--hotspots` planted issues (one
 place, one problem, 40–300 tickets from different requesters, mostly in the last week). Reported:
 the generator's time (not counted), detection wall and CPU time (n-grams, blocks, pairs,
-clusters, ranking, labels of the top 100; the machines are shared), the process's peak memory,
-and how many planted issues came out (80 % of their tickets in one of the top 2 × `--hotspots`).
+clusters, ranking, labels of the top 100, on `--workers` processes, by default the processors
+available; CPU time includes the workers'; the machines are shared), the peak memory of the
+process and of its largest worker, and how many planted issues came out (80 % of their tickets
+in one of the top 2 × `--hotspots`).
 The issue's target is 1,000,000 tickets in 30 days within 30 s. `--database` measures reading the
 latest 30 days of DATABASE_URL's tickets (`sources.ticket_documents`) and detecting them instead.
 """

@@ -5,7 +5,7 @@ Environment: BENCH_IMPORT_ROWS (default 100000), BENCH_LIST_TICKETS (default 100
 BENCH_RECOMPUTE_TICKETS (default 1000000), BENCH_KPI_TICKETS (default 1000000), BENCH_PII_ROWS
 (default 100000), BENCH_EXPORT_ROWS (default 100000), BENCH_KNOWLEDGE_ENTRIES (default 50000),
 BENCH_INTEL=0 skips the classifier benchmarks on the tipdm2020 appeals (a few minutes),
-BENCH_HOTSPOT_TEXTS (default 1000000 in the 30-day window; ≈ 3 min, 10 GB) with
+BENCH_HOTSPOT_TEXTS (default 1000000 in the 30-day window; ≈ 1 min, 3 GB, both cores) with
 BENCH_HOTSPOT_BASELINE more before it (default 0: a million more doubles time and memory); 0 texts
 skips the hotspot benchmarks, which also read the latest 30 days of DATABASE_URL's tickets when it
 holds ≥ 100,000.

@@ -33,6 +33,7 @@ def hotspots(*args: str | Path) -> str:
 def test_csv_json_lists_hotspots_best_first_with_label_size_first_last_and_ids(tmp_path):
     path = write_csv(tmp_path / "messages.csv", ROWS, encoding="gb18030")
     found = json.loads(hotspots("--csv", path, *CSV_ARGS, "--top", "5", "--format", "json"))
+    assert found == json.loads(hotspots("--csv", path, *CSV_ARGS, "--top", "5", "--format", "json", "--workers", "2"))
     assert isinstance(found, list) and len(found) == 1
     hot = found[0]
     assert {"label", "size", "first", "last", "ids", "requesters", "support", "growth"} <= set(hot)
@@ -63,6 +64,7 @@ def test_csv_dates_limit_the_window_and_the_table_is_in_chinese(tmp_path):
         (ROWS, [*CSV_ARGS, "--from", "2026-03-05", "--to", "2026-03-01"], "2026-03-05 晚于结束日期 2026-03-01"),
         (ROWS, [*CSV_ARGS, "--from", "2026-3-5"], "日期格式应为 YYYY-MM-DD"),
         (ROWS, [*CSV_ARGS, "--top", "0"], "--top 至少为 1"),
+        (ROWS, [*CSV_ARGS, "--workers", "0"], "--workers 至少为 1"),
     ],
 )
 def test_csv_errors_are_in_chinese(tmp_path, rows, args, message):
