@@ -7,9 +7,9 @@ younger than the legal 183 days whatever the application is configured to. SQLit
 guard; there the ORM refusals and the hash chain are the protection.
 """
 
-from typing import Any
-
 from django.db import migrations
+
+from jiesu.core.sql import postgresql_only
 
 FORWARD = """
 CREATE OR REPLACE FUNCTION jiesu_audit_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -49,21 +49,11 @@ DROP FUNCTION IF EXISTS jiesu_audit_purge(bigint);
 """
 
 
-def forward(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0005_sequence_unique"),
     ]
 
     operations = [
-        migrations.RunPython(forward, backward),
+        postgresql_only(FORWARD, BACKWARD),
     ]

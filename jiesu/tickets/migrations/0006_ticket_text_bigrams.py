@@ -5,9 +5,9 @@ bigrams need no dictionary and find any substring of two characters or more. The
 for tickets whose bigrams contain all of the keyword's (jiesu.tickets.selectors_search) and then
 rechecks the plain substring match on the rows found. SQLite keeps the plain scan."""
 
-from typing import Any
-
 from django.db import migrations
+
+from jiesu.core.sql import postgresql_only
 
 # upper() as Django's case-insensitive LIKE does, so the index never misses a row it would match.
 # COST: generating the bigrams of a row is dear, so the planner should use the index rather than
@@ -53,21 +53,11 @@ DROP FUNCTION IF EXISTS jiesu_bigrams(text);
 """
 
 
-def forward(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0005_reply_elements"),
     ]
 
     operations = [
-        migrations.RunPython(forward, backward),
+        postgresql_only(FORWARD, BACKWARD),
     ]

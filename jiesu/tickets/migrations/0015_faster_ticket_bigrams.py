@@ -14,9 +14,9 @@ an empty search_path, where an unqualified call to one of our own functions woul
 Reversing restores 0006's bodies.
 """
 
-from typing import Any
-
 from django.db import migrations
+
+from jiesu.core.sql import postgresql_only
 
 FORWARD = r"""
 CREATE OR REPLACE FUNCTION jiesu_bigrams(value text) RETURNS text[]
@@ -84,21 +84,11 @@ $$;
 """
 
 
-def forward(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0014_reply_element_cues"),
     ]
 
     operations = [
-        migrations.RunPython(forward, backward),
+        postgresql_only(FORWARD, BACKWARD),
     ]
