@@ -64,12 +64,8 @@ class Groups:
         return [flat[low:high] for low, high in itertools.pairwise(bounds)]
 
 
-def components(size: int, first: IntArray, second: IntArray) -> list[list[int]]:
+def components(size: int, first: IntArray, second: IntArray) -> Groups:
     """Groups of indices linked by the pairs, singletons left out, largest first."""
-    return _components(size, first, second).lists()
-
-
-def _components(size: int, first: IntArray, second: IntArray) -> Groups:
     if size == 0 or not len(first):
         return Groups(np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
     graph = sp.coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)), shape=(size, size))
@@ -78,21 +74,9 @@ def _components(size: int, first: IntArray, second: IntArray) -> Groups:
     return Groups(linked, labels[linked].astype(np.int64), count).renumbered()
 
 
-def trim(matrix: sp.csr_matrix, members: list[int], *, cohesion: float, min_size: int) -> list[int]:
-    """`members` without those far from their centroid (recomputed until stable); empty when fewer
-    than `min_size` remain."""
-    found = trim_all(matrix, [members], cohesion=cohesion, min_size=min_size)
-    return found[0] if found else []
-
-
-def trim_all(matrix: sp.csr_matrix, groups: list[list[int]], *, cohesion: float, min_size: int) -> list[list[int]]:
-    """`trim` of every group, groups left empty dropped, the others in their order."""
-    trimmed = trim_groups(matrix, Groups.of(groups), cohesion=cohesion, min_size=min_size)
-    return trimmed.lists()
-
-
 def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_size: int) -> Groups:
-    """`trim` of every group at once; empty groups dropped, the others keep their order."""
+    """Each group without the members far from its centroid (recomputed until stable), all groups
+    at once; groups left with fewer than `min_size` members are dropped, the others keep their order."""
     members, owner = groups.members, groups.owner
     done_members: list[IntArray] = []
     done_owner: list[IntArray] = []
@@ -155,16 +139,10 @@ def split_components(
     *,
     threshold: float,
     max_component: int = MAX_COMPONENT,
-) -> list[list[int]]:
+) -> Groups:
     """`components`, with those above `max_component` re-split at a higher threshold (all of them
     at once: the links of different components never meet)."""
-    return _split_components(size, first, second, scores, threshold=threshold, max_component=max_component).lists()
-
-
-def _split_components(
-    size: int, first: IntArray, second: IntArray, scores: FloatArray, *, threshold: float, max_component: int
-) -> Groups:
-    found = _components(size, first, second)
+    found = components(size, first, second)
     sizes = found.sizes()
     if threshold + STEP >= 1.0 or not (sizes > max_component).any():
         return found
@@ -172,7 +150,7 @@ def _split_components(
     oversized = np.zeros(size, dtype=bool)
     oversized[found.members[large]] = True
     keep = oversized[first] & (scores >= threshold + STEP)
-    again = _split_components(
+    again = split_components(
         size, first[keep], second[keep], scores[keep], threshold=threshold + STEP, max_component=max_component
     )
     members = np.concatenate([found.members[~large], again.members])
@@ -190,7 +168,7 @@ def clusters(
     cohesion: float,
     min_size: int,
 ) -> Groups:
-    groups = _split_components(matrix.shape[0], first, second, scores, threshold=threshold, max_component=MAX_COMPONENT)
+    groups = split_components(matrix.shape[0], first, second, scores, threshold=threshold)
     big = groups.sizes()[groups.owner] >= min_size
     return trim_groups(
         matrix, Groups(groups.members[big], groups.owner[big], groups.count), cohesion=cohesion, min_size=min_size

@@ -148,21 +148,24 @@ def test_without_places_the_same_complaint_at_two_places_is_alike_and_two_at_one
 
 def test_components_link_pairs_and_trimming_drops_a_chained_stranger():
     groups = clustering.components(6, np.array([0, 1, 3]), np.array([1, 2, 4]))
-    assert groups == [[0, 1, 2], [3, 4]]
+    assert groups.lists() == [[0, 1, 2], [3, 4]]
     rows = np.array([[1, 0, 0], [0.95, 0.31, 0], [0.9, 0.43, 0], [0.97, 0.24, 0], [0, 0.3, 0.95]])
     matrix = sp.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True))
-    assert clustering.trim(matrix, [0, 1, 2, 3, 4], cohesion=0.6, min_size=3) == [0, 1, 2, 3]
-    assert clustering.trim(matrix, [0, 4], cohesion=0.6, min_size=3) == []
-    both = clustering.trim_all(matrix, [[0, 1, 2, 3, 4], [0, 4], [1, 2, 3]], cohesion=0.6, min_size=3)
-    assert both == [[0, 1, 2, 3], [1, 2, 3]]
+
+    def trim(*groups: list[int]) -> list[list[int]]:
+        return clustering.trim_groups(matrix, clustering.Groups.of(list(groups)), cohesion=0.6, min_size=3).lists()
+
+    assert trim([0, 1, 2, 3, 4]) == [[0, 1, 2, 3]]
+    assert trim([0, 4]) == []
+    assert trim([0, 1, 2, 3, 4], [0, 4], [1, 2, 3]) == [[0, 1, 2, 3], [1, 2, 3]]
 
 
 def test_an_oversized_component_is_split_again_at_a_higher_threshold():
     first, second = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5])
     scores = np.array([0.9, 0.9, 0.35, 0.9, 0.9], dtype=np.float32)  # two tight triples, one weak link
     split = clustering.split_components(6, first, second, scores, threshold=0.3, max_component=3)
-    assert split == [[0, 1, 2], [3, 4, 5]]
-    assert clustering.split_components(6, first, second, scores, threshold=0.3) == [[0, 1, 2, 3, 4, 5]]
+    assert split.lists() == [[0, 1, 2], [3, 4, 5]]
+    assert clustering.split_components(6, first, second, scores, threshold=0.3).lists() == [[0, 1, 2, 3, 4, 5]]
 
 
 def test_neighbour_pairs_are_the_exact_pairs_within_reach_in_each_blocks_order():
