@@ -23,6 +23,7 @@ from scipy.sparse.csgraph import connected_components
 from jiesu.intel.hotspots.pairs import FloatArray, IntArray
 
 MAX_COMPONENT = 2000
+SIMILARITY_MEMBERS = 100_000
 STEP = 0.1
 
 
@@ -86,7 +87,7 @@ def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_s
         members, owner = members[alive], owner[alive]
         if not len(members):
             break
-        similarity = _centroid_similarity(matrix, members, owner, groups.count)
+        similarity = _centroid_similarity(matrix, members, owner)
         close = similarity >= cohesion
         settled = np.bincount(owner, weights=~close, minlength=groups.count) == 0
         finished = settled[owner]
@@ -103,8 +104,26 @@ def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_s
     return Groups.sorted(members, number[owner], len(live))
 
 
-def _centroid_similarity(matrix: sp.csr_matrix, members: IntArray, owner: IntArray, groups: int) -> FloatArray:
-    """Cosine of each member to its group's mean row (0 when the mean is zero)."""
+def _centroid_similarity(matrix: sp.csr_matrix, members: IntArray, owner: IntArray) -> FloatArray:
+    """Cosine of each member to its group's mean row (0 when the mean is zero), computed for
+    `SIMILARITY_MEMBERS` members at a time, whole groups: a million members' temporary arrays
+    would take gigabytes (`detect`: bounded temporaries)."""
+    order = np.argsort(owner, kind="stable")
+    members, owner = members[order], owner[order]
+    found = np.zeros(len(members), dtype=np.float32)
+    low = 0
+    while low < len(members):
+        high = min(low + SIMILARITY_MEMBERS, len(members))
+        high = int(np.searchsorted(owner, owner[high - 1], side="right"))  # the last group begun, whole
+        local = owner[low:high] - owner[low]
+        found[low:high] = _chunk_similarity(matrix, members[low:high], local, int(local[-1]) + 1)
+        low = high
+    unsorted = np.empty_like(found)
+    unsorted[order] = found
+    return unsorted
+
+
+def _chunk_similarity(matrix: sp.csr_matrix, members: IntArray, owner: IntArray, groups: int) -> FloatArray:
     rows = sp.csr_matrix(matrix[members])
     indicator = sp.csr_matrix(
         (np.ones(len(members), dtype=np.float32), (owner, np.arange(len(members)))), shape=(groups, len(members))

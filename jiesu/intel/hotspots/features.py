@@ -66,8 +66,9 @@ def tfidf(chunks: Sequence[sp.csr_matrix], *, min_df: int, max_count: int, worke
     """`vectorize` of the documents whose `counts` are the chunks, one after another; the rows of
     each chunk are weighted on one of `workers` processes."""
     rows = sum(c.shape[0] for c in chunks)
-    indices = np.concatenate([c.indices for c in chunks]) if chunks else np.zeros(0, dtype=np.int32)
-    df = np.bincount(indices, minlength=1 << BITS)
+    df = np.zeros(1 << BITS, dtype=np.intp)
+    for chunk in chunks:  # not one array of all the corpus's indices (`detect`: bounded temporaries)
+        np.add.at(df, chunk.indices, 1)
     seen = np.flatnonzero((df >= min_df) & (df <= max_count))
     idf = np.zeros(1 << BITS, dtype=np.float32)  # 0 for a pruned column
     idf[seen] = np.log((1 + rows) / (1 + df[seen])) + 1.0
@@ -79,15 +80,20 @@ def _weigh(state: tuple[Sequence[sp.csr_matrix], npt.NDArray[np.float32]], index
     """A chunk's counts as L2-normalised TF-IDF rows, pruned columns dropped."""
     chunks, idf = state
     counted = chunks[index]
-    data = (1.0 + np.log(counted.data)) * idf[counted.indices]
-    kept = data != 0
-    row = _row_of(counted)
-    indptr = np.r_[0, np.cumsum(np.bincount(row[kept], minlength=counted.shape[0]))]
-    data, row = data[kept], row[kept]
-    norms = np.sqrt(np.bincount(row, weights=data.astype(np.float64) ** 2, minlength=counted.shape[0]))
+    data = np.log(counted.data)
+    data += 1.0
+    data *= idf[counted.indices]
+    weighted = sp.csr_matrix((data, counted.indices.copy(), counted.indptr.copy()), shape=counted.shape)
+    weighted.eliminate_zeros()  # the pruned columns, in one pass
+    lengths = np.diff(weighted.indptr)
+    nonempty = lengths > 0
+    squares = np.zeros(counted.shape[0])
+    if weighted.nnz:
+        squares[nonempty] = np.add.reduceat(weighted.data.astype(np.float64) ** 2, weighted.indptr[:-1][nonempty])
+    norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
-    data /= norms[row].astype(np.float32)
-    return sp.csr_matrix((data.astype(np.float32), counted.indices[kept], indptr), shape=counted.shape)
+    weighted.data /= np.repeat(norms, lengths).astype(np.float32)
+    return weighted
 
 
 def _stack(chunks: Sequence[sp.csr_matrix], rows: int) -> sp.csr_matrix:
@@ -131,10 +137,6 @@ def counts(documents: Texts) -> sp.csr_matrix:
     matrix = sp.csr_matrix((data, (owners // 2, buckets)), shape=(len(documents), 1 << BITS))
     matrix.sum_duplicates()
     return matrix
-
-
-def _row_of(matrix: sp.csr_matrix) -> npt.NDArray[np.int64]:
-    return np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
 
 
 def document_words(document: Document) -> list[str]:

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from jiesu.intel.hotspots import parallel, places
 
 CHUNK_ROWS = 2000
+FILTER_PAIRS = 1_000_000
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -93,7 +94,11 @@ def place_filter(
     at its `same_place` cosine): those sharing a key, and those reaching `threshold` of which one
     document names no place."""
     placed: npt.NDArray[np.bool_] = np.asarray(places.getnnz(axis=1) > 0)
-    shared: npt.NDArray[np.bool_] = np.asarray(places[first].multiply(places[second]).sum(axis=1)).ravel() > 0
+    shared = np.zeros(len(first), dtype=bool)
+    for low in range(0, len(first), FILTER_PAIRS):  # bounded temporaries (`detect`)
+        high = low + FILTER_PAIRS
+        rows = places[first[low:high]].multiply(places[second[low:high]])
+        shared[low:high] = np.asarray(rows.sum(axis=1)).ravel() > 0
     return shared | ((~placed[first] | ~placed[second]) & (scores >= threshold))
 
 

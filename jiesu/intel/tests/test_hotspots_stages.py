@@ -77,12 +77,12 @@ def test_ngrams_are_hashed_per_text_without_latin_letters():
 
 
 def test_vectors_are_normalised_and_pruned_by_document_frequency():
-    texts = ["噪音搅拌站独有一", "噪音搅拌站", "噪音车位", "车位独有二"]
+    texts = ["噪音搅拌站独有一", "噪音搅拌站", "噪音车位", "车位独有二", "毫无关联"]
     documents = [doc(i, t) for i, t in enumerate(texts)]
     features = vectorize(texts_of(documents), min_df=2, max_count=2)
     matrix = features.matrix
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
-    assert np.allclose(norms, [1, 1, 1, 1])
+    assert np.allclose(norms, [1, 1, 1, 1, 0])  # the last row is all pruned: its neighbour's norm is whole
     # 噪音 is in 3 documents (pruned), 独有 in 2 but 独有一 / 独有二 in one: rows 0 and 1 share 搅拌站 only
     cosine = (matrix @ matrix.T).toarray()
     assert cosine[0, 1] > 0.5 and cosine[0, 2] == 0 and cosine[2, 3] > 0
@@ -158,6 +158,26 @@ def test_components_link_pairs_and_trimming_drops_a_chained_stranger():
     assert trim([0, 1, 2, 3, 4]) == [[0, 1, 2, 3]]
     assert trim([0, 4]) == []
     assert trim([0, 1, 2, 3, 4], [0, 4], [1, 2, 3]) == [[0, 1, 2, 3], [1, 2, 3]]
+
+
+def test_trimming_and_the_place_filter_give_the_same_in_small_pieces(monkeypatch):
+    rng = np.random.default_rng(3)
+    dense = rng.random((60, 8)) * (rng.random((60, 8)) < 0.5)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    matrix = sp.csr_matrix(dense / np.linalg.norm(dense, axis=1, keepdims=True))
+    groups = clustering.Groups.of([list(range(k, 60, 7)) for k in range(7)])
+    keys = sp.csr_matrix((rng.random((60, 5)) < 0.3).astype(np.float32))
+    first, second = np.arange(0, 59), np.arange(1, 60)
+    scores = rng.random(59).astype(np.float32)
+
+    def both() -> tuple[list[list[int]], list[bool]]:
+        trimmed = clustering.trim_groups(matrix, groups, cohesion=0.5, min_size=3).lists()
+        return trimmed, pairs.place_filter(first, second, scores, keys, threshold=0.5).tolist()
+
+    whole = both()
+    monkeypatch.setattr(clustering, "SIMILARITY_MEMBERS", 3)  # a piece ends inside a group: it takes it whole
+    monkeypatch.setattr(pairs, "FILTER_PAIRS", 4)
+    assert both() == whole and whole[0] and any(whole[1]) and not all(whole[1])
 
 
 def test_an_oversized_component_is_split_again_at_a_higher_threshold():
