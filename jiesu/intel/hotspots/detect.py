@@ -210,12 +210,15 @@ def _pairs(
     entries = blocking.block_keys(
         matrix, features.df, keys=settings.block_keys, max_block=settings.max_block, min_block=settings.min_block
     )
-    low = min(settings.threshold, settings.same_place)
-    first, second, scores = blocking.neighbour_pairs(
-        matrix, entries, reach=settings.reach, threshold=low, workers=workers
+    return blocking.neighbour_pairs(
+        matrix,
+        entries,
+        reach=settings.reach,
+        threshold=settings.threshold,
+        places=keys,
+        same_place=settings.same_place,
+        workers=workers,
     )
-    keep = pairs.place_filter(first, second, scores, keys, threshold=settings.threshold)
-    return first[keep], second[keep], scores[keep]
 
 
 def _ranked(

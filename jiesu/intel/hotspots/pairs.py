@@ -87,19 +87,20 @@ def similar_pairs(
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
 
 
-def place_filter(
-    first: IntArray, second: IntArray, scores: FloatArray, places: sp.csr_matrix, *, threshold: float
-) -> npt.NDArray[np.bool_]:
-    """Which pairs pass the place test of `similar_pairs` (pairs found another way, all at least
-    at its `same_place` cosine): those sharing a key, and those reaching `threshold` of which one
-    document names no place."""
+def place_test(
+    first: IntArray, second: IntArray, places: sp.csr_matrix
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """The two halves of the place test of `similar_pairs`, for pairs found another way: which
+    pairs share a key (kept at the `same_place` cosine), and which of the others have a document
+    naming no place (kept at the `threshold`); a pair that is neither is dropped whatever its
+    cosine, so the test runs before any cosine is computed."""
     placed: npt.NDArray[np.bool_] = np.asarray(places.getnnz(axis=1) > 0)
     shared = np.zeros(len(first), dtype=bool)
     for low in range(0, len(first), FILTER_PAIRS):  # bounded temporaries (`detect`)
         high = low + FILTER_PAIRS
         rows = places[first[low:high]].multiply(places[second[low:high]])
         shared[low:high] = np.asarray(rows.sum(axis=1)).ravel() > 0
-    return shared | ((~placed[first] | ~placed[second]) & (scores >= threshold))
+    return shared, ~shared & ~(placed[first] & placed[second])
 
 
 def pair_cosines(

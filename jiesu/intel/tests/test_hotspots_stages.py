@@ -160,7 +160,7 @@ def test_components_link_pairs_and_trimming_drops_a_chained_stranger():
     assert trim([0, 1, 2, 3, 4], [0, 4], [1, 2, 3]) == [[0, 1, 2, 3], [1, 2, 3]]
 
 
-def test_trimming_and_the_place_filter_give_the_same_in_small_pieces(monkeypatch):
+def test_trimming_and_the_place_test_give_the_same_in_small_pieces(monkeypatch):
     rng = np.random.default_rng(3)
     dense = rng.random((60, 8)) * (rng.random((60, 8)) < 0.5)
     dense[dense.sum(axis=1) == 0, 0] = 1.0
@@ -168,16 +168,16 @@ def test_trimming_and_the_place_filter_give_the_same_in_small_pieces(monkeypatch
     groups = clustering.Groups.of([list(range(k, 60, 7)) for k in range(7)])
     keys = sp.csr_matrix((rng.random((60, 5)) < 0.3).astype(np.float32))
     first, second = np.arange(0, 59), np.arange(1, 60)
-    scores = rng.random(59).astype(np.float32)
 
-    def both() -> tuple[list[list[int]], list[bool]]:
+    def both() -> tuple[list[list[int]], list[bool], list[bool]]:
         trimmed = clustering.trim_groups(matrix, groups, cohesion=0.5, min_size=3).lists()
-        return trimmed, pairs.place_filter(first, second, scores, keys, threshold=0.5).tolist()
+        shared, unplaced = pairs.place_test(first, second, keys)
+        return trimmed, shared.tolist(), unplaced.tolist()
 
     whole = both()
     monkeypatch.setattr(clustering, "SIMILARITY_MEMBERS", 3)  # a piece ends inside a group: it takes it whole
     monkeypatch.setattr(pairs, "FILTER_PAIRS", 4)
-    assert both() == whole and whole[0] and any(whole[1]) and not all(whole[1])
+    assert both() == whole and whole[0] and any(whole[1]) and not all(whole[1]) and any(whole[2])
 
 
 def test_an_oversized_component_is_split_again_at_a_higher_threshold():
@@ -208,6 +208,26 @@ def test_neighbour_pairs_are_the_exact_pairs_within_reach_in_each_blocks_order()
         members = [document for _, document in rows]
         near |= {tuple(sorted((a, b))) for k, a in enumerate(members) for b in members[k + 1 : k + 4]}
     assert {p for p in everything if p in near} == set(found)
+
+
+def test_neighbour_pairs_with_places_keep_what_the_place_test_of_all_pairs_keeps():
+    rng = np.random.default_rng(2)
+    dense = rng.random((300, 40)) * (rng.random((300, 40)) < 0.15)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    matrix = sp.csr_matrix((dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32))
+    keys = sp.csr_matrix((rng.random((300, 6)) < 0.2).astype(np.float32))  # about a quarter name no place
+    entries = blocking.block_keys(matrix, np.bincount(matrix.indices, minlength=40), keys=2, max_block=60, min_block=2)
+    found = blocking.neighbour_pairs(matrix, entries, reach=3, threshold=0.3, places=keys, same_place=0.2)
+    low = blocking.neighbour_pairs(matrix, entries, reach=3, threshold=0.2)
+    named = [set(keys[k].indices.tolist()) for k in range(300)]
+    expected = [
+        (i, j, s)
+        for i, j, s in zip(*(a.tolist() for a in low), strict=True)
+        if named[i] & named[j] or ((not named[i] or not named[j]) and s >= np.float32(0.3))
+    ]
+    assert list(zip(*(a.tolist() for a in found), strict=True)) == expected
+    assert any(named[i] & named[j] for i, j, _ in expected) and any(s < 0.3 for *_, s in expected)
+    assert any(not named[i] or not named[j] for i, j, _ in expected)
 
 
 def test_problem_words_skip_the_place_and_generic_words_and_follow_title_order():
