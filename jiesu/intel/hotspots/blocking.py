@@ -22,32 +22,46 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from jiesu.intel.hotspots import parallel
 from jiesu.intel.hotspots.pairs import FloatArray, IntArray, pair_cosines, place_test
 
-ROWS = 200_000  # documents per pass when choosing keys: bounds the temporary arrays
+ROWS = 100_000  # documents per chunk when choosing keys: bounds the temporary arrays
 
 
 def block_keys(
-    matrix: sp.csr_matrix, df: npt.NDArray[np.intp], *, keys: int, max_block: int, min_block: int
+    matrix: sp.csr_matrix,
+    df: npt.NDArray[np.intp],
+    *,
+    keys: int,
+    max_block: int,
+    min_block: int,
+    workers: int = 1,
 ) -> IntArray:
     """(document, block column, order column) rows: each document's `keys` heaviest columns held
     by at most `max_block` documents, with the document's heaviest column held by more (-1 when
-    none), by which a block is ordered."""
-    found: list[IntArray] = []
-    for start in range(0, matrix.shape[0], ROWS):
-        rows = sp.csr_matrix(matrix[start : start + ROWS])
-        held = df[rows.indices]
-        rare = held <= max_block
-        topic = _heaviest(rows, np.where(rare, -1.0, rows.data))
-        weight = np.where(rare & (held >= min_block), rows.data, -1.0).astype(np.float32)
-        for _ in range(keys):
-            top = _heaviest(rows, weight)
-            has = np.flatnonzero(top >= 0)
-            chosen = rows.indices[top[has]].astype(np.int64)
-            order = np.where(topic[has] >= 0, rows.indices[np.maximum(topic[has], 0)], -1).astype(np.int64)
-            found.append(np.stack([has + start, chosen, order], axis=1))
-            weight[top[has]] = -1.0
+    none), by which a block is ordered. `ROWS` documents at a time, on `workers` processes."""
+    bounds = [(low, min(low + ROWS, matrix.shape[0])) for low in range(0, matrix.shape[0], ROWS)]
+    found = parallel.chunk_map(_chunk_keys, (matrix, df, keys, max_block, min_block), bounds, workers=workers)
     return np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
+
+
+def _chunk_keys(state: tuple[sp.csr_matrix, npt.NDArray[np.intp], int, int, int], bounds: tuple[int, int]) -> IntArray:
+    matrix, df, keys, max_block, min_block = state
+    start, end = bounds
+    rows = sp.csr_matrix(matrix[start:end])
+    held = df[rows.indices]
+    rare = held <= max_block
+    topic = _heaviest(rows, np.where(rare, -1.0, rows.data))
+    weight = np.where(rare & (held >= min_block), rows.data, -1.0).astype(np.float32)
+    found = []
+    for _ in range(keys):
+        top = _heaviest(rows, weight)
+        has = np.flatnonzero(top >= 0)
+        chosen = rows.indices[top[has]].astype(np.int64)
+        order = np.where(topic[has] >= 0, rows.indices[np.maximum(topic[has], 0)], -1).astype(np.int64)
+        found.append(np.stack([has + start, chosen, order], axis=1))
+        weight[top[has]] = -1.0
+    return np.concatenate(found)
 
 
 def _heaviest(rows: sp.csr_matrix, weight: npt.NDArray[np.floating]) -> IntArray:

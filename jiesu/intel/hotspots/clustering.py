@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from jiesu.intel.hotspots import parallel
 from jiesu.intel.hotspots.pairs import FloatArray, IntArray
 
 MAX_COMPONENT = 2000
@@ -75,9 +76,10 @@ def components(size: int, first: IntArray, second: IntArray) -> Groups:
     return Groups(linked, labels[linked].astype(np.int64), count).renumbered()
 
 
-def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_size: int) -> Groups:
+def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_size: int, workers: int = 1) -> Groups:
     """Each group without the members far from its centroid (recomputed until stable), all groups
-    at once; groups left with fewer than `min_size` members are dropped, the others keep their order."""
+    at once; groups left with fewer than `min_size` members are dropped, the others keep their order.
+    The cosines of each round are computed on `workers` processes."""
     members, owner = groups.members, groups.owner
     done_members: list[IntArray] = []
     done_owner: list[IntArray] = []
@@ -87,7 +89,7 @@ def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_s
         members, owner = members[alive], owner[alive]
         if not len(members):
             break
-        similarity = _centroid_similarity(matrix, members, owner)
+        similarity = _centroid_similarity(matrix, members, owner, workers=workers)
         close = similarity >= cohesion
         settled = np.bincount(owner, weights=~close, minlength=groups.count) == 0
         finished = settled[owner]
@@ -104,26 +106,30 @@ def trim_groups(matrix: sp.csr_matrix, groups: Groups, *, cohesion: float, min_s
     return Groups.sorted(members, number[owner], len(live))
 
 
-def _centroid_similarity(matrix: sp.csr_matrix, members: IntArray, owner: IntArray) -> FloatArray:
+def _centroid_similarity(matrix: sp.csr_matrix, members: IntArray, owner: IntArray, *, workers: int) -> FloatArray:
     """Cosine of each member to its group's mean row (0 when the mean is zero), computed for
     `SIMILARITY_MEMBERS` members at a time, whole groups: a million members' temporary arrays
     would take gigabytes (`detect`: bounded temporaries)."""
     order = np.argsort(owner, kind="stable")
     members, owner = members[order], owner[order]
-    found = np.zeros(len(members), dtype=np.float32)
+    bounds = []
     low = 0
     while low < len(members):
         high = min(low + SIMILARITY_MEMBERS, len(members))
         high = int(np.searchsorted(owner, owner[high - 1], side="right"))  # the last group begun, whole
-        local = owner[low:high] - owner[low]
-        found[low:high] = _chunk_similarity(matrix, members[low:high], local, int(local[-1]) + 1)
+        bounds.append((low, high))
         low = high
-    unsorted = np.empty_like(found)
-    unsorted[order] = found
+    found = parallel.chunk_map(_chunk_similarity, (matrix, members, owner), bounds, workers=workers)
+    unsorted = np.empty(len(members), dtype=np.float32)
+    unsorted[order] = np.concatenate(found) if found else np.zeros(0, dtype=np.float32)
     return unsorted
 
 
-def _chunk_similarity(matrix: sp.csr_matrix, members: IntArray, owner: IntArray, groups: int) -> FloatArray:
+def _chunk_similarity(state: tuple[sp.csr_matrix, IntArray, IntArray], bounds: tuple[int, int]) -> FloatArray:
+    matrix, members, owner = state
+    low, high = bounds
+    members, owner = members[low:high], owner[low:high] - owner[low]
+    groups = int(owner[-1]) + 1
     rows = sp.csr_matrix(matrix[members])
     indicator = sp.csr_matrix(
         (np.ones(len(members), dtype=np.float32), (owner, np.arange(len(members)))), shape=(groups, len(members))
@@ -186,9 +192,9 @@ def clusters(
     threshold: float,
     cohesion: float,
     min_size: int,
+    workers: int = 1,
 ) -> Groups:
     groups = split_components(matrix.shape[0], first, second, scores, threshold=threshold)
     big = groups.sizes()[groups.owner] >= min_size
-    return trim_groups(
-        matrix, Groups(groups.members[big], groups.owner[big], groups.count), cohesion=cohesion, min_size=min_size
-    )
+    large = Groups(groups.members[big], groups.owner[big], groups.count)
+    return trim_groups(matrix, large, cohesion=cohesion, min_size=min_size, workers=workers)

@@ -193,8 +193,11 @@ def _clusters(facts: _Facts, settings: HotspotSettings, workers: int) -> list[li
         threshold=settings.threshold,
         cohesion=settings.cohesion,
         min_size=settings.min_size,
+        workers=workers,
     )
-    trimmed = clustering.trim_groups(unplaced, groups, cohesion=settings.problem_cohesion, min_size=settings.min_size)
+    trimmed = clustering.trim_groups(
+        unplaced, groups, cohesion=settings.problem_cohesion, min_size=settings.min_size, workers=workers
+    )
     return trimmed.lists()
 
 
@@ -208,7 +211,12 @@ def _pairs(
     if matrix.shape[0] <= settings.exact_limit:
         return pairs.similar_pairs(matrix, threshold=settings.threshold, places=keys, same_place=settings.same_place)
     entries = blocking.block_keys(
-        matrix, features.df, keys=settings.block_keys, max_block=settings.max_block, min_block=settings.min_block
+        matrix,
+        features.df,
+        keys=settings.block_keys,
+        max_block=settings.max_block,
+        min_block=settings.min_block,
+        workers=workers,
     )
     return blocking.neighbour_pairs(
         matrix,

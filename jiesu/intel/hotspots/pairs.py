@@ -93,14 +93,25 @@ def place_test(
     """The two halves of the place test of `similar_pairs`, for pairs found another way: which
     pairs share a key (kept at the `same_place` cosine), and which of the others have a document
     naming no place (kept at the `threshold`); a pair that is neither is dropped whatever its
-    cosine, so the test runs before any cosine is computed."""
-    placed: npt.NDArray[np.bool_] = np.asarray(places.getnnz(axis=1) > 0)
+    cosine, so the test runs before any cosine is computed.
+
+    Most documents have one key: their pairs compare two key numbers, and only pairs with a
+    document of several keys compare rows of `places`."""
+    keys = np.diff(places.indptr)
+    single = np.full(places.shape[0], -1, dtype=np.int64)
+    single[keys == 1] = places.indices[places.indptr[:-1][keys == 1]]
     shared = np.zeros(len(first), dtype=bool)
+    unplaced = np.zeros(len(first), dtype=bool)
     for low in range(0, len(first), FILTER_PAIRS):  # bounded temporaries (`detect`)
-        high = low + FILTER_PAIRS
-        rows = places[first[low:high]].multiply(places[second[low:high]])
-        shared[low:high] = np.asarray(rows.sum(axis=1)).ravel() > 0
-    return shared, ~shared & ~(placed[first] & placed[second])
+        i, j = first[low : low + FILTER_PAIRS], second[low : low + FILTER_PAIRS]
+        one, other = single[i], single[j]
+        here = (one == other) & (one >= 0)
+        several = np.flatnonzero(((keys[i] > 1) & (keys[j] > 0)) | ((keys[j] > 1) & (keys[i] > 0)))
+        rows = places[i[several]].multiply(places[j[several]])
+        here[several] = np.asarray(rows.sum(axis=1)).ravel() > 0
+        shared[low : low + FILTER_PAIRS] = here
+        unplaced[low : low + FILTER_PAIRS] = ~here & ((keys[i] == 0) | (keys[j] == 0))
+    return shared, unplaced
 
 
 def pair_cosines(
