@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from jiesu.intel import ngrams
 from jiesu.intel.hotspots import blocking, clustering, labels, pairs, parallel, places, ranking
 from jiesu.intel.hotspots.documents import Document
 from jiesu.intel.hotspots.features import (
@@ -120,6 +121,7 @@ class _Facts:
 def _facts(corpus: Sequence[Document], window: Window, settings: HotspotSettings, workers: int) -> _Facts:
     """The documents' facts, computed a chunk of documents at a time (on `workers` processes)."""
     bounds = [(low, min(low + CHUNK_DOCUMENTS, len(corpus))) for low in range(0, len(corpus), CHUNK_DOCUMENTS)]
+    ngrams.prepare()
     chunks = parallel.chunk_map(_chunk_facts, (corpus, window.start), bounds, workers=workers)
     index: dict[frozenset[str], int] = {}
     place_of = np.concatenate(

@@ -9,6 +9,7 @@ explicitly (the CLI, the scheduled jobs, the benchmark): a web request never for
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -37,11 +38,15 @@ def chunk_map(
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(state, chunk) for chunk in chunks]
     _STAGE = (function, state)
+    # The garbage collector of a worker would walk (and so copy, page by page) the parent's objects,
+    # a million documents: 0.5–1 s a full collection. Frozen, they are left alone.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return list(pool.map(_run, chunks))
     finally:
+        gc.unfreeze()
         _STAGE = None
 
 
