@@ -97,11 +97,12 @@ def hotspots_detect(
     corpus = [d for d in documents if window.baseline_start <= d.time < window.end]
     if not corpus:
         return []
-    facts = _facts(corpus, window, settings, workers)
-    groups = _clusters(facts, settings, workers)
-    chosen = _ranked(corpus, groups, window, facts, settings, limit)
-    for hotspot, group in chosen:  # labels only for what is returned: the centroid is not free
-        _name(hotspot, [corpus[i] for i in group], facts, group)
+    with parallel.frozen():  # the documents: collections during detection need not walk them
+        facts = _facts(corpus, window, settings, workers)
+        groups = _clusters(facts, settings, workers)
+        chosen = _ranked(corpus, groups, window, facts, settings, limit)
+        for hotspot, group in chosen:  # labels only for what is returned: the centroid is not free
+            _name(hotspot, [corpus[i] for i in group], facts, group)
     return [hotspot for hotspot, _ in chosen]
 
 

@@ -9,16 +9,18 @@ explicitly (the CLI, the scheduled jobs, the benchmark): a web request never for
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
 
 _STAGE: tuple[Callable[[Any, Any], Any], Any] | None = None  # what forked workers run
+_FROZEN = 0  # depth of `frozen` blocks
 
 
 def available_workers() -> int:
@@ -38,19 +40,39 @@ def chunk_map(
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(state, chunk) for chunk in chunks]
     _STAGE = (function, state)
-    # The garbage collector of a worker would walk (and so copy, page by page) the parent's objects,
-    # a million documents: 0.5–1 s a full collection. Frozen, they are left alone.
-    gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_run, chunks))
+        # a worker's collector would walk (and so copy, page by page) the parent's objects
+        with frozen():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                return list(pool.map(_run, chunks))
     finally:
-        gc.unfreeze()
         _STAGE = None
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """The objects that exist now are left out of garbage collection until the outermost block
+    ends: a full collection walks every object, and a million documents take 0.2–1 s each time
+    (`gc.freeze`)."""
+    global _FROZEN
+    gc.freeze()
+    _FROZEN += 1
+    try:
+        yield
+    finally:
+        _FROZEN -= 1
+        if not _FROZEN:
+            gc.unfreeze()
 
 
 def _run(chunk: Any) -> Any:
     assert _STAGE is not None, "chunk_map sets the stage before forking"
     function, state = _STAGE
-    return function(state, chunk)
+    # A chunk's objects (sets of places, arrays) hold no cycles: reference counting frees them, and
+    # collections triggered by their number only cost time (≈ 5 % of the facts stage).
+    gc.disable()
+    try:
+        return function(state, chunk)
+    finally:
+        gc.enable()

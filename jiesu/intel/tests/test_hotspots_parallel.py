@@ -28,6 +28,20 @@ def test_chunks_run_in_forked_workers_that_see_the_state_and_keep_the_order():
     assert parallel._STAGE is None  # not left behind for a later fork
 
 
+def test_objects_stay_frozen_until_the_outermost_block_ends():
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with parallel.frozen():
+        kept = gc.get_freeze_count()
+        with parallel.frozen():
+            pass
+        assert kept > 0 and gc.get_freeze_count() >= kept  # the inner block left the outer's frozen
+        parallel.chunk_map(_square, np.arange(4), [(0, 2), (2, 4)], workers=2)
+        assert gc.get_freeze_count() >= kept
+    assert gc.get_freeze_count() == 0
+
+
 def test_pair_cosines_in_chunks_on_two_workers_equal_one_pass():
     rng = np.random.default_rng(3)
     dense = rng.random((60, 30)) * (rng.random((60, 30)) < 0.3)

@@ -54,6 +54,22 @@ def test_a_document_takes_its_place_from_the_title_else_from_the_start_of_the_bo
     assert places.document_places("投诉搅拌站噪音", "很吵" * 100 + "丽发新城") == frozenset()
 
 
+def test_a_corpus_read_in_one_batch_gives_each_documents_own_places():
+    texts = [
+        ("投诉A市伊景园滨河苑捆绑销售车位", ""),
+        ("A2区丽发新城小区附近搅拌站噪音扰民", ""),
+        ("投诉搅拌站噪音", "暮云街道丽发新城边上在建搅拌站，A市润春花园也吵"),
+        ("区润芳园油烟", ""),  # a line's prefix is stripped only at its own start
+        ("投诉搅拌站噪音", "很吵" * 100 + "丽发新城"),
+        ("伊景园滨河苑车位", "投诉A市伊景园滨河苑"),
+        ("反映润春花园路灯长期不亮，请问魅力之城小区", ""),
+    ]
+    corpus = [doc(k, title, body=body) for k, (title, body) in enumerate(texts)]
+    found = places.corpus_places(corpus * 2)
+    assert found == [places.document_places(title, body) for title, body in texts] * 2
+    assert found[3] == {"润芳园"} and not found[4] and "魅力之城小区" in found[6]
+
+
 def test_the_place_name_of_a_group_is_the_longest_phrase_most_documents_share():
     sets = [places.document_places(t, "") for t in ("丽发新城小区搅拌站", "A2区丽发新城搅拌站", "丽发新城旁搅拌站")]
     assert places.place_name(sets) == "丽发新城"
