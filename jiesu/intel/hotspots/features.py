@@ -20,6 +20,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -64,7 +65,9 @@ def vectorize(texts: Texts, *, min_df: int, max_count: int) -> Features:
 
 def tfidf(chunks: Sequence[sp.csr_matrix], *, min_df: int, max_count: int, workers: int = 1) -> Features:
     """`vectorize` of the documents whose `counts` are the chunks, one after another; the rows of
-    each chunk are weighted on one of `workers` processes."""
+    each chunk are weighted on one of `workers` processes, straight into the arrays of the result
+    (`parallel.shared_array`): a million tickets' rows take 210 MB, which pickling them back and
+    stacking them copied three times."""
     rows = sum(c.shape[0] for c in chunks)
     df = np.zeros(1 << BITS, dtype=np.intp)
     for chunk in chunks:  # not one array of all the corpus's indices (`detect`: bounded temporaries)
@@ -72,18 +75,28 @@ def tfidf(chunks: Sequence[sp.csr_matrix], *, min_df: int, max_count: int, worke
     seen = np.flatnonzero((df >= min_df) & (df <= max_count))
     idf = np.zeros(1 << BITS, dtype=np.float32)  # 0 for a pruned column
     idf[seen] = np.log((1 + rows) / (1 + df[seen])) + 1.0
-    weighted = parallel.chunk_map(_weigh, (chunks, idf), list(range(len(chunks))), workers=workers)
-    return Features(_stack(weighted, rows), df, rows, max_count)
+    # a count's weight 1 + ln(tf) is at least 1: an entry is dropped exactly when its column is pruned
+    kept = np.cumsum([0] + [np.count_nonzero(idf[c.indices]) for c in chunks])
+    first_row = np.cumsum([0] + [c.shape[0] for c in chunks])
+    out = (
+        parallel.shared_array(int(kept[-1]), np.float32),
+        parallel.shared_array(int(kept[-1]), np.int32),
+        parallel.shared_array(rows + 1, np.int64),
+    )
+    state = (chunks, idf, kept, first_row, out)
+    parallel.chunk_map(_weigh, state, list(range(len(chunks))), workers=workers)
+    return Features(sp.csr_matrix(out, shape=(rows, 1 << BITS)), df, rows, max_count)
 
 
-def _weigh(state: tuple[Sequence[sp.csr_matrix], npt.NDArray[np.float32]], index: int) -> sp.csr_matrix:
-    """A chunk's counts as L2-normalised TF-IDF rows, pruned columns dropped."""
-    chunks, idf = state
+def _weigh(state: tuple[Any, ...], index: int) -> None:
+    """A chunk's counts as L2-normalised TF-IDF rows, pruned columns dropped, written at its place
+    in the result's arrays (`tfidf`)."""
+    chunks, idf, kept, first_row, (data, indices, indptr) = state
     counted = chunks[index]
-    data = np.log(counted.data)
-    data += 1.0
-    data *= idf[counted.indices]
-    weighted = sp.csr_matrix((data, counted.indices.copy(), counted.indptr.copy()), shape=counted.shape)
+    weights = np.log(counted.data)
+    weights += 1.0
+    weights *= idf[counted.indices]
+    weighted = sp.csr_matrix((weights, counted.indices.copy(), counted.indptr.copy()), shape=counted.shape)
     weighted.eliminate_zeros()  # the pruned columns, in one pass
     lengths = np.diff(weighted.indptr)
     nonempty = lengths > 0
@@ -93,18 +106,10 @@ def _weigh(state: tuple[Sequence[sp.csr_matrix], npt.NDArray[np.float32]], index
     norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
     weighted.data /= np.repeat(norms, lengths).astype(np.float32)
-    return weighted
-
-
-def _stack(chunks: Sequence[sp.csr_matrix], rows: int) -> sp.csr_matrix:
-    """The chunks' rows one after another (what `sp.vstack` does, without its generic checks)."""
-    if not chunks:
-        return sp.csr_matrix((rows, 1 << BITS), dtype=np.float32)
-    offsets = np.cumsum([0] + [c.nnz for c in chunks[:-1]])
-    indptr = np.concatenate([[0]] + [c.indptr[1:].astype(np.int64) + o for c, o in zip(chunks, offsets, strict=True)])
-    data = np.concatenate([c.data for c in chunks])
-    indices = np.concatenate([c.indices for c in chunks])
-    return sp.csr_matrix((data, indices, indptr), shape=(rows, 1 << BITS))
+    low, high = kept[index], kept[index + 1]
+    data[low:high] = weighted.data
+    indices[low:high] = weighted.indices
+    indptr[first_row[index] + 1 : first_row[index + 1] + 1] = weighted.indptr[1:] + low
 
 
 def without_places(documents: Sequence[Document], place_sets: Sequence[frozenset[str]]) -> list[tuple[str, str]]:

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import mmap
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 Result = TypeVar("Result")
 
@@ -48,6 +52,13 @@ def chunk_map(
                 return list(pool.map(_run, chunks))
     finally:
         _STAGE = None
+
+
+def shared_array(length: int, dtype: type[Any]) -> npt.NDArray[Any]:
+    """A zero-filled array in memory shared with the workers forked after it is made: what they
+    write into it the parent sees, with nothing pickled or copied back."""
+    size = max(length * np.dtype(dtype).itemsize, 1)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype, count=length)
 
 
 @contextlib.contextmanager

@@ -28,6 +28,17 @@ def test_chunks_run_in_forked_workers_that_see_the_state_and_keep_the_order():
     assert parallel._STAGE is None  # not left behind for a later fork
 
 
+def _stamp(state: np.ndarray, bounds: tuple[int, int]) -> None:
+    state[bounds[0] : bounds[1]] = os.getpid()
+
+
+def test_workers_write_their_results_into_a_shared_array_the_parent_reads():
+    shared = parallel.shared_array(10, np.int64)
+    assert shared.tolist() == [0] * 10
+    parallel.chunk_map(_stamp, shared, [(0, 5), (5, 10)], workers=2)
+    assert (shared != 0).all() and os.getpid() not in set(shared.tolist())
+
+
 def test_objects_stay_frozen_until_the_outermost_block_ends():
     import gc
 
