@@ -34,6 +34,7 @@ from jiesu.intel.hotspots.features import (
 from jiesu.intel.hotspots.pairs import IntArray
 from jiesu.intel.hotspots.ranking import Hotspot
 from jiesu.intel.ngrams import sorted_unique
+from jiesu.intel.text import tokenizer
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,14 @@ def hotspots_detect(
         return []
     with parallel.frozen():  # the documents: collections during detection need not walk them
         facts = _facts(corpus, window, settings, workers)
-        groups = _clusters(facts, settings, workers)
-        chosen = _ranked(corpus, groups, window, facts, settings, limit)
-        for hotspot, group in chosen:  # labels only for what is returned: the centroid is not free
-            _name(hotspot, [corpus[i] for i in group], facts, group)
+        # labels segment words with jieba, whose dictionary takes a second to load: a process
+        # forked now loads it while the parent finds the clusters, and labels what is returned
+        with parallel.Ahead(tokenizer, _names, (corpus, facts), enabled=workers > 1) as labelling:
+            groups = _clusters(facts, settings, workers)
+            chosen = _ranked(corpus, groups, window, facts, settings, limit)
+            names = labelling.result([group for _, group in chosen])
+    for (hotspot, _), (place, problem, label) in zip(chosen, names, strict=True):
+        hotspot.place, hotspot.problem, hotspot.label = place, problem, label
     return [hotspot for hotspot, _ in chosen]
 
 
@@ -298,10 +303,15 @@ def _hotspot(inside: list[Document], *, baseline: int, has_history: bool) -> Hot
     return hotspot
 
 
-def _name(hotspot: Hotspot, documents: list[Document], facts: _Facts, group: list[int]) -> None:
-    """Label from the whole cluster, baseline included: the same issue, more evidence."""
-    centroid, vocabulary = label_centroid(facts.features, documents)
-    hotspot.place = places.place_name(facts.places[facts.place_of[i]] for i in group)
-    titles = [d.title for d in documents]
-    hotspot.problem = labels.problem_words(centroid, vocabulary, place=hotspot.place, titles=titles)
-    hotspot.label = labels.label_text(hotspot.place, hotspot.problem)
+def _names(state: tuple[Sequence[Document], _Facts], groups: list[list[int]]) -> list[tuple[str, list[str], str]]:
+    """Place, problem words and label of each group, from the whole group, baseline included: the
+    same issue, more evidence. Only for the hotspots returned: a centroid is not free."""
+    corpus, facts = state
+    found = []
+    for group in groups:
+        documents = [corpus[i] for i in group]
+        centroid, vocabulary = label_centroid(facts.features, documents)
+        place = places.place_name(facts.places[facts.place_of[i]] for i in group)
+        problem = labels.problem_words(centroid, vocabulary, place=place, titles=[d.title for d in documents])
+        found.append((place, problem, labels.label_text(place, problem)))
+    return found

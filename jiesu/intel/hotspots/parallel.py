@@ -16,7 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,61 @@ def chunk_map(
                 return list(pool.map(_run, chunks))
     finally:
         _STAGE = None
+
+
+class Ahead(Generic[Result]):
+    """One call computed in a process forked now: it runs `prepare()` at once, on the core that
+    the parent's serial stages leave idle (loading a dictionary), then waits; `result(argument)`
+    hands it the argument and returns `work(state, argument)`, which it computed. Not `enabled`
+    (one worker, or no fork), both run in this process when `result` is called. A context manager:
+    leaving it ends the process, if it is still waiting."""
+
+    def __init__(
+        self, prepare: Callable[[], Any], work: Callable[[Any, Any], Result], state: Any, *, enabled: bool
+    ) -> None:
+        self._prepare, self._work, self._state = prepare, work, state
+        self._process: Any = None
+        if enabled and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self._connection, theirs = context.Pipe()
+            self._process = context.Process(target=_ahead, args=(prepare, work, state, theirs), daemon=True)
+            self._process.start()
+            theirs.close()
+
+    def result(self, argument: Any) -> Result:
+        if self._process is None:
+            self._prepare()
+            return self._work(self._state, argument)
+        self._connection.send(argument)
+        done, value = self._connection.recv()
+        if not done:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def __enter__(self) -> Ahead[Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            self._connection.close()
+            self._process.join(timeout=1)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join()
+
+
+def _ahead(prepare: Callable[[], Any], work: Callable[[Any, Any], Any], state: Any, connection: Any) -> None:
+    gc.disable()  # as in `_run`
+    try:
+        prepare()
+        argument = connection.recv()
+        connection.send((True, work(state, argument)))
+    except EOFError:  # the parent left without asking
+        pass
+    except Exception as error:
+        connection.send((False, error))
+    finally:
+        connection.close()
 
 
 def shared_array(length: int, dtype: type[Any]) -> npt.NDArray[Any]:

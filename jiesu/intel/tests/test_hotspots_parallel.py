@@ -39,6 +39,33 @@ def test_workers_write_their_results_into_a_shared_array_the_parent_reads():
     assert (shared != 0).all() and os.getpid() not in set(shared.tolist())
 
 
+_PREPARED: list[int] = []
+
+
+def _prepare() -> None:
+    _PREPARED.append(os.getpid())
+
+
+def _where(state: int, argument: int) -> tuple[int, list[int], int]:
+    if argument < 0:
+        raise ValueError("负数")
+    return os.getpid(), list(_PREPARED), state + argument
+
+
+def test_a_call_ahead_is_prepared_and_computed_in_a_forked_process():
+    with parallel.Ahead(_prepare, _where, 40, enabled=True) as ahead:
+        pid, prepared, value = ahead.result(2)
+    assert value == 42 and pid != os.getpid() and prepared == [pid]  # prepared there, not here
+    assert not _PREPARED
+    with parallel.Ahead(_prepare, _where, 40, enabled=True) as ahead, pytest.raises(ValueError, match="负数"):
+        ahead.result(-1)
+    with parallel.Ahead(_prepare, _where, 40, enabled=True):
+        pass  # never asked: the process ends with the block
+    with parallel.Ahead(_prepare, _where, 1, enabled=False) as ahead:
+        assert ahead.result(1) == (os.getpid(), [os.getpid()], 2)
+    _PREPARED.clear()
+
+
 def test_objects_stay_frozen_until_the_outermost_block_ends():
     import gc
 
