@@ -167,5 +167,6 @@ def _candidates(documents: IntArray, block: IntArray, reach: int, size: int) -> 
         distinct[0] = True
         np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
         keys = keys[distinct]
-    first, second = np.divmod(keys, size)
-    return first, second
+    first = np.empty_like(keys)
+    np.divmod(keys, size, out=(first, keys))  # the second documents overwrite their keys
+    return first, keys
