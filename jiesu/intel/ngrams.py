@@ -63,7 +63,7 @@ def _character_map() -> npt.NDArray[np.uint32]:
 def _codes(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """Code points of all cleaned texts separated by 0, the text index of each position, and
     where the separators are."""
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     raw = np.frombuffer(("\x00".join(texts) + "\x00").encode("utf-32-le"), dtype=np.uint32)
     mapped = _character_map()[np.minimum(raw, TABLE_SIZE - 1)]
     mapped[raw >= TABLE_SIZE] = 0

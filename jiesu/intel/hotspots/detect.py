@@ -14,6 +14,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -175,8 +176,8 @@ def _chunk_facts(state: tuple[Sequence[Document], datetime], bounds: tuple[int, 
         counts=counts(texts_of(chunk)),
         unplaced=counts(without_places(chunk, place_sets)),
         # str hashes agree between forked workers and their parent (one hash seed)
-        who=np.fromiter((hash(ranking.who(d)) for d in chunk), dtype=np.int64, count=len(chunk)),
-        support=np.fromiter((d.support for d in chunk), dtype=np.int64, count=len(chunk)),
+        who=np.fromiter(map(hash, map(ranking.who, chunk)), dtype=np.int64, count=len(chunk)),
+        support=np.fromiter(map(attrgetter("support"), chunk), dtype=np.int64, count=len(chunk)),
         inside=np.fromiter((d.time >= start for d in chunk), dtype=bool, count=len(chunk)),
     )
 
