@@ -79,26 +79,29 @@ def _heaviest(rows: sp.csr_matrix, weight: npt.NDArray[np.floating]) -> IntArray
     return position
 
 
-def neighbour_pairs(
+def candidate_pairs(entries: IntArray, size: int, *, reach: int) -> tuple[IntArray, IntArray]:
+    """The unique pairs (i < j, sorted) of documents at most `reach` places apart in a block's order.
+
+    A document's blocks are its place's n-grams, which hold much the same documents in much the
+    same order: the candidate pairs of all blocks are made unique, and put to the place test
+    (`alike_pairs`), before any cosine is computed."""
+    documents, block = _block_order(entries, size)
+    return _candidates(documents, block, reach, size)
+
+
+def alike_pairs(
     matrix: sp.csr_matrix,
-    entries: IntArray,
+    first: IntArray,
+    second: IntArray,
     *,
-    reach: int,
     threshold: float,
     places: sp.csr_matrix | None = None,
     same_place: float | None = None,
     workers: int = 1,
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """Pairs (i < j) with cosine ≥ threshold among documents at most `reach` places apart in a
-    block's order (the module docstring), each pair once; with `places`, only those passing the
-    place test of `similar_pairs`.
-
-    A document's blocks are its place's n-grams, which hold much the same documents in much the
-    same order: the candidate pairs of all blocks are made unique, and put to the place test,
-    before any cosine is computed. The test drops about half of them at a million tickets (two
-    places sharing a rare n-gram, "辉昌小区" and "辉昌花园"), and a cosine costs more than the test."""
-    documents, block = _block_order(entries, matrix.shape[0])
-    first, second = _candidates(documents, block, reach, matrix.shape[0])
+    """The candidate pairs with cosine ≥ threshold; with `places`, only those passing the place
+    test of `similar_pairs`, which runs first: it drops about half of them at a million tickets
+    (two places sharing a rare n-gram, "辉昌小区" and "辉昌花园"), and a cosine costs more."""
     if places is None:
         scores = pair_cosines(matrix, first, second, workers=workers)
         keep = scores >= threshold

@@ -11,7 +11,7 @@ corpus-wide temporaries run to gigabytes.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -103,10 +103,11 @@ def hotspots_detect(
         facts = _facts(corpus, window, settings, workers)
         # labels segment words with jieba, whose dictionary takes a second to load: a process
         # forked now loads it while the parent finds the clusters, and labels what is returned
-        with parallel.Ahead(tokenizer, _names, (corpus, facts), enabled=workers > 1) as labelling:
+        with parallel.Ahead(_names, (corpus, facts), prepare=tokenizer, enabled=workers > 1) as labelling:
             groups = _clusters(facts, settings, workers)
             chosen = _ranked(corpus, groups, window, facts, settings, limit)
-            names = labelling.result([group for _, group in chosen])
+            labelling.ask([group for _, group in chosen])
+            names = labelling.result()
     for (hotspot, _), (place, problem, label) in zip(chosen, names, strict=True):
         hotspot.place, hotspot.problem, hotspot.label = place, problem, label
     return [hotspot for hotspot, _ in chosen]
@@ -187,8 +188,11 @@ def _clusters(facts: _Facts, settings: HotspotSettings, workers: int) -> list[li
     also be alike without the place's n-grams (`unplaced`): at one complex, its fumes and its
     cracked floors are two issues, though the complex's name makes them look alike."""
     features, unplaced = facts.features, facts.unplaced
-    keys = pairs.place_key_matrix(facts.places, facts.place_of)
-    first, second, scores = _pairs(features, keys, settings, workers)
+    # the place keys are read in Python (0.9 s at a million tickets): a process forked now reads
+    # them while the parent chooses blocks and candidate pairs, which need none
+    with parallel.Ahead(_place_keys, facts, enabled=workers > 1) as keying:
+        keying.ask()
+        first, second, scores = _pairs(features, keying.result, settings, workers)
     problem = pairs.pair_cosines(unplaced, first, second, workers=workers)
     keep = (problem >= settings.problem_share * scores) & (
         (scores >= settings.threshold) | (problem >= settings.problem)
@@ -210,15 +214,20 @@ def _clusters(facts: _Facts, settings: HotspotSettings, workers: int) -> list[li
     return trimmed.lists()
 
 
+def _place_keys(facts: _Facts, _: None) -> sp.csr_matrix:
+    return pairs.place_key_matrix(facts.places, facts.place_of)
+
+
 def _pairs(
-    features: Features, keys: sp.csr_matrix, settings: HotspotSettings, workers: int
+    features: Features, keys: Callable[[], sp.csr_matrix], settings: HotspotSettings, workers: int
 ) -> tuple[pairs.IntArray, pairs.IntArray, pairs.FloatArray]:
     """Every pair above the threshold for a small corpus; on a large one X·Xᵀ is out of reach
     (a million rows), so pairs are sought only inside blocks of documents sharing a rare, heavy
-    n-gram: a hotspot's documents share its place and problem words, and one link each suffices."""
+    n-gram: a hotspot's documents share its place and problem words, and one link each suffices.
+    `keys()` gives the place keys (`pairs.place_key_matrix`), asked for when needed."""
     matrix = features.matrix
     if matrix.shape[0] <= settings.exact_limit:
-        return pairs.similar_pairs(matrix, threshold=settings.threshold, places=keys, same_place=settings.same_place)
+        return pairs.similar_pairs(matrix, threshold=settings.threshold, places=keys(), same_place=settings.same_place)
     entries = blocking.block_keys(
         matrix,
         features.df,
@@ -227,12 +236,14 @@ def _pairs(
         min_block=settings.min_block,
         workers=workers,
     )
-    return blocking.neighbour_pairs(
+    first, second = blocking.candidate_pairs(entries, matrix.shape[0], reach=settings.reach)
+    del entries
+    return blocking.alike_pairs(
         matrix,
-        entries,
-        reach=settings.reach,
+        first,
+        second,
         threshold=settings.threshold,
-        places=keys,
+        places=keys(),
         same_place=settings.same_place,
         workers=workers,
     )

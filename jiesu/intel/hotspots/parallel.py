@@ -74,16 +74,22 @@ def _keep_freed_memory() -> None:
 
 
 class Ahead(Generic[Result]):
-    """One call computed in a process forked now: it runs `prepare()` at once, on the core that
-    the parent's serial stages leave idle (loading a dictionary), then waits; `result(argument)`
-    hands it the argument and returns `work(state, argument)`, which it computed. Not `enabled`
-    (one worker, or no fork), both run in this process when `result` is called. A context manager:
-    leaving it ends the process, if it is still waiting."""
+    """One call computed in a process forked now, on the core that the parent's serial stages
+    leave idle: it runs `prepare()` at once (loading a dictionary), waits for the argument `ask`
+    sends, and `result()` returns `work(state, argument)`, which it computed. Not `enabled` (one
+    worker, or no fork), `result` runs both in this process. A context manager: leaving it ends
+    the process, if it is still waiting."""
 
     def __init__(
-        self, prepare: Callable[[], Any], work: Callable[[Any, Any], Result], state: Any, *, enabled: bool
+        self,
+        work: Callable[[Any, Any], Result],
+        state: Any,
+        *,
+        prepare: Callable[[], Any] | None = None,
+        enabled: bool,
     ) -> None:
-        self._prepare, self._work, self._state = prepare, work, state
+        self._work, self._state, self._prepare = work, state, prepare
+        self._argument: Any = None
         self._process: Any = None
         if enabled and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
@@ -92,11 +98,17 @@ class Ahead(Generic[Result]):
             self._process.start()
             theirs.close()
 
-    def result(self, argument: Any) -> Result:
+    def ask(self, argument: Any = None) -> None:
         if self._process is None:
-            self._prepare()
-            return self._work(self._state, argument)
-        self._connection.send(argument)
+            self._argument = argument
+        else:
+            self._connection.send(argument)
+
+    def result(self) -> Result:
+        if self._process is None:
+            if self._prepare is not None:
+                self._prepare()
+            return self._work(self._state, self._argument)
         done, value = self._connection.recv()
         if not done:
             raise value
@@ -114,10 +126,11 @@ class Ahead(Generic[Result]):
                 self._process.join()
 
 
-def _ahead(prepare: Callable[[], Any], work: Callable[[Any, Any], Any], state: Any, connection: Any) -> None:
+def _ahead(prepare: Callable[[], Any] | None, work: Callable[[Any, Any], Any], state: Any, connection: Any) -> None:
     gc.disable()  # as in `_run`
     try:
-        prepare()
+        if prepare is not None:
+            prepare()
         argument = connection.recv()
         connection.send((True, work(state, argument)))
     except EOFError:  # the parent left without asking

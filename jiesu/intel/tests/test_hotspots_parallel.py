@@ -53,16 +53,22 @@ def _where(state: int, argument: int) -> tuple[int, list[int], int]:
 
 
 def test_a_call_ahead_is_prepared_and_computed_in_a_forked_process():
-    with parallel.Ahead(_prepare, _where, 40, enabled=True) as ahead:
-        pid, prepared, value = ahead.result(2)
+    with parallel.Ahead(_where, 40, prepare=_prepare, enabled=True) as ahead:
+        ahead.ask(2)
+        pid, prepared, value = ahead.result()
     assert value == 42 and pid != os.getpid() and prepared == [pid]  # prepared there, not here
     assert not _PREPARED
-    with parallel.Ahead(_prepare, _where, 40, enabled=True) as ahead, pytest.raises(ValueError, match="负数"):
-        ahead.result(-1)
-    with parallel.Ahead(_prepare, _where, 40, enabled=True):
+    with parallel.Ahead(_where, 40, enabled=True) as ahead:  # nothing to prepare
+        ahead.ask(1)
+        assert ahead.result()[1:] == ([], 41)
+    with parallel.Ahead(_where, 40, enabled=True) as ahead, pytest.raises(ValueError, match="负数"):
+        ahead.ask(-1)
+        ahead.result()
+    with parallel.Ahead(_where, 40, prepare=_prepare, enabled=True):
         pass  # never asked: the process ends with the block
-    with parallel.Ahead(_prepare, _where, 1, enabled=False) as ahead:
-        assert ahead.result(1) == (os.getpid(), [os.getpid()], 2)
+    with parallel.Ahead(_where, 1, prepare=_prepare, enabled=False) as ahead:
+        ahead.ask(1)
+        assert ahead.result() == (os.getpid(), [os.getpid()], 2)
     _PREPARED.clear()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -204,6 +205,12 @@ def test_an_oversized_component_is_split_again_at_a_higher_threshold():
     assert clustering.split_components(6, first, second, scores, threshold=0.3).lists() == [[0, 1, 2, 3, 4, 5]]
 
 
+def neighbour_pairs(matrix: sp.csr_matrix, entries: np.ndarray, *, reach: int, **test: Any) -> tuple[np.ndarray, ...]:
+    """What detection does on a large corpus: candidates of the blocks, then those alike."""
+    first, second = blocking.candidate_pairs(entries, matrix.shape[0], reach=reach)
+    return blocking.alike_pairs(matrix, first, second, **test)
+
+
 def test_neighbour_pairs_are_the_exact_pairs_within_reach_in_each_blocks_order():
     rng = np.random.default_rng(1)
     dense = rng.random((300, 40)) * (rng.random((300, 40)) < 0.15)
@@ -212,7 +219,7 @@ def test_neighbour_pairs_are_the_exact_pairs_within_reach_in_each_blocks_order()
     df = np.bincount(matrix.indices, minlength=40)
     entries = blocking.block_keys(matrix, df, keys=2, max_block=60, min_block=2)
     assert all(2 <= df[c] <= 60 for c in entries[:, 1]) and len(entries) <= 600
-    first, second, scores = blocking.neighbour_pairs(matrix, entries, reach=3, threshold=0.3)
+    first, second, scores = neighbour_pairs(matrix, entries, reach=3, threshold=0.3)
     exact = pairs.similar_pairs(matrix, threshold=0.3)
     everything = dict(zip(zip(exact[0].tolist(), exact[1].tolist(), strict=True), exact[2].tolist(), strict=True))
     found = list(zip(first.tolist(), second.tolist(), strict=True))
@@ -233,8 +240,8 @@ def test_neighbour_pairs_with_places_keep_what_the_place_test_of_all_pairs_keeps
     matrix = sp.csr_matrix((dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32))
     keys = sp.csr_matrix((rng.random((300, 6)) < 0.2).astype(np.float32))  # about a quarter name no place
     entries = blocking.block_keys(matrix, np.bincount(matrix.indices, minlength=40), keys=2, max_block=60, min_block=2)
-    found = blocking.neighbour_pairs(matrix, entries, reach=3, threshold=0.3, places=keys, same_place=0.2)
-    low = blocking.neighbour_pairs(matrix, entries, reach=3, threshold=0.2)
+    found = neighbour_pairs(matrix, entries, reach=3, threshold=0.3, places=keys, same_place=0.2)
+    low = neighbour_pairs(matrix, entries, reach=3, threshold=0.2)
     named = [set(keys[k].indices.tolist()) for k in range(300)]
     expected = [
         (i, j, s)
