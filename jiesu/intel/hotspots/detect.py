@@ -101,10 +101,12 @@ def hotspots_detect(
         return []
     with parallel.frozen():  # the documents: collections during detection need not walk them
         facts = _facts(corpus, window, settings, workers)
+        entries = _blocks(facts.features, settings, workers)
         # labels segment words with jieba, whose dictionary takes a second to load: a process
-        # forked now loads it while the parent finds the clusters, and labels what is returned
+        # forked now loads it while the parent finds the candidate pairs on one core, and labels
+        # what is returned
         with parallel.Ahead(_names, (corpus, facts), prepare=tokenizer, enabled=workers > 1) as labelling:
-            groups = _clusters(facts, settings, workers)
+            groups = _clusters(facts, entries, settings, workers)
             chosen = _ranked(corpus, groups, window, facts, settings, limit)
             labelling.ask([group for _, group in chosen])
             names = labelling.result()
@@ -183,7 +185,7 @@ def _chunk_facts(state: tuple[Sequence[Document], datetime], bounds: tuple[int, 
     )
 
 
-def _clusters(facts: _Facts, settings: HotspotSettings, workers: int) -> list[list[int]]:
+def _clusters(facts: _Facts, entries: IntArray | None, settings: HotspotSettings, workers: int) -> list[list[int]]:
     """Pairs → clusters. A pair of one place below the threshold, and a member of a cluster, must
     also be alike without the place's n-grams (`unplaced`): at one complex, its fumes and its
     cracked floors are two issues, though the complex's name makes them look alike."""
@@ -192,7 +194,7 @@ def _clusters(facts: _Facts, settings: HotspotSettings, workers: int) -> list[li
     # them while the parent chooses blocks and candidate pairs, which need none
     with parallel.Ahead(_place_keys, facts, enabled=workers > 1) as keying:
         keying.ask()
-        first, second, scores = _pairs(features, keying.result, settings, workers)
+        first, second, scores = _pairs(features, entries, keying.result, settings, workers)
     problem = pairs.pair_cosines(unplaced, first, second, workers=workers)
     keep = (problem >= settings.problem_share * scores) & (
         (scores >= settings.threshold) | (problem >= settings.problem)
@@ -218,26 +220,36 @@ def _place_keys(facts: _Facts, _: None) -> sp.csr_matrix:
     return pairs.place_key_matrix(facts.places, facts.place_of)
 
 
-def _pairs(
-    features: Features, keys: Callable[[], sp.csr_matrix], settings: HotspotSettings, workers: int
-) -> tuple[pairs.IntArray, pairs.IntArray, pairs.FloatArray]:
-    """Every pair above the threshold for a small corpus; on a large one X·Xᵀ is out of reach
-    (a million rows), so pairs are sought only inside blocks of documents sharing a rare, heavy
-    n-gram: a hotspot's documents share its place and problem words, and one link each suffices.
-    `keys()` gives the place keys (`pairs.place_key_matrix`), asked for when needed."""
-    matrix = features.matrix
-    if matrix.shape[0] <= settings.exact_limit:
-        return pairs.similar_pairs(matrix, threshold=settings.threshold, places=keys(), same_place=settings.same_place)
-    entries = blocking.block_keys(
-        matrix,
+def _blocks(features: Features, settings: HotspotSettings, workers: int) -> IntArray | None:
+    """The blocks of a large corpus (`blocking.block_keys`), None for a small one."""
+    if features.matrix.shape[0] <= settings.exact_limit:
+        return None
+    return blocking.block_keys(
+        features.matrix,
         features.df,
         keys=settings.block_keys,
         max_block=settings.max_block,
         min_block=settings.min_block,
         workers=workers,
     )
+
+
+def _pairs(
+    features: Features,
+    entries: IntArray | None,
+    keys: Callable[[], sp.csr_matrix],
+    settings: HotspotSettings,
+    workers: int,
+) -> tuple[pairs.IntArray, pairs.IntArray, pairs.FloatArray]:
+    """Every pair above the threshold for a small corpus; on a large one X·Xᵀ is out of reach
+    (a million rows), so pairs are sought only inside blocks of documents sharing a rare, heavy
+    n-gram (`entries`, `_blocks`): a hotspot's documents share its place and problem words, and
+    one link each suffices. `keys()` gives the place keys (`pairs.place_key_matrix`), asked for
+    when needed."""
+    matrix = features.matrix
+    if entries is None:
+        return pairs.similar_pairs(matrix, threshold=settings.threshold, places=keys(), same_place=settings.same_place)
     first, second = blocking.candidate_pairs(entries, matrix.shape[0], reach=settings.reach)
-    del entries
     return blocking.alike_pairs(
         matrix,
         first,

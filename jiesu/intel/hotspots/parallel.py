@@ -3,8 +3,10 @@
 The stages of a large corpus (n-grams and places of each document, the pairs of each block chunk,
 the cosines of each pair chunk) are independent per chunk, numpy-bound or Python-bound, and a
 million tickets keep one core busy for a minute. Workers are forked, so they see the stage's
-arrays without copying them; only each chunk's result travels back. Callers ask for workers
-explicitly (the CLI, the scheduled jobs, the benchmark): a web request never forks.
+arrays without copying them; only each chunk's result travels back, or nothing when the workers
+write into a `shared_array`. Between parallel stages the parent works alone; `Ahead` forks one
+process that uses the other core meanwhile for work needed later (place keys, labels). Callers ask
+for workers explicitly (the CLI, the scheduled jobs, the benchmark): a web request never forks.
 """
 
 from __future__ import annotations
