@@ -66,7 +66,6 @@ def similar_pairs(
     cols: list[IntArray] = []
     values: list[FloatArray] = []
     transposed = matrix.T.tocsc()
-    placed = places.getnnz(axis=1) > 0 if places is not None else None
     low = min(threshold, same_place) if places is not None and same_place is not None else threshold
     for start in range(0, matrix.shape[0], chunk):
         block = sp.coo_matrix(matrix[start : start + chunk] @ transposed)
@@ -74,10 +73,9 @@ def similar_pairs(
         j = block.col.astype(np.int64)
         keep = (block.data >= low) & (j > i)
         i, j, v = i[keep], j[keep], block.data[keep].astype(np.float32)
-        if places is not None and placed is not None and len(i):
-            shared = sp.csr_matrix(places[start : start + chunk] @ places.T)
-            overlap = np.asarray(shared[i - start, j]).ravel() > 0
-            keep = overlap | ((~placed[i] | ~placed[j]) & (v >= threshold))
+        if places is not None and len(i):
+            shared, unplaced = place_test(i, j, places)
+            keep = shared | (unplaced & (v >= threshold))
             i, j, v = i[keep], j[keep], v[keep]
         rows.append(i)
         cols.append(j)
