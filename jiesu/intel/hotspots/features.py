@@ -130,7 +130,9 @@ def without_places(documents: Sequence[Document], place_sets: Sequence[frozenset
 
 @functools.lru_cache(maxsize=100_000)
 def _longest_first(phrases: frozenset[str]) -> tuple[str, ...]:
-    return tuple(sorted(phrases, key=len, reverse=True))
+    # ties in text order, not in the set's (hash-seeded) order: blanking one of two overlapping
+    # phrases of a length first changes what remains, and so the hotspots, from run to run
+    return tuple(sorted(phrases, key=lambda p: (-len(p), p)))
 
 
 def counts(documents: Texts) -> sp.csr_matrix:
