@@ -1,8 +1,8 @@
 """Hotspot detection over 30 days of synthetic tickets (docs/intel.md).
 
     .venv/bin/python bench/bench_hotspots.py [--texts 1000000] [--baseline N] [--hotspots 20] [--seed 0]
-                                             [--workers N]
-    DATABASE_URL=… .venv/bin/python bench/bench_hotspots.py --database [--workers N]
+                                             [--workers N] [--stages]
+    DATABASE_URL=… .venv/bin/python bench/bench_hotspots.py --database [--workers N] [--stages]
 
 The texts are generated here, in memory (no database): `--texts` short ticket titles and bodies in
 the 30-day window and `--baseline` (default: as many) in the 30 days before it, each naming one of
@@ -12,7 +12,7 @@ the generator's time (not counted), detection wall and CPU time (n-grams, blocks
 clusters, ranking, labels of the top 100, on `--workers` processes, by default the processors
 available; CPU time includes the workers'; the machines are shared), the peak memory of the
 process and of its largest worker, and how many planted issues came out (80 % of their tickets
-in one of the top 2 × `--hotspots`).
+in one of the top 2 × `--hotspots`); `--stages` adds each stage's wall time (`timing.StageTimes`).
 The issue's target is 1,000,000 tickets in 30 days within 30 s. `--database` measures reading the
 latest 30 days of DATABASE_URL's tickets (`sources.ticket_documents`) and detecting them instead.
 """
@@ -98,26 +98,32 @@ def _background(rng: random.Random, places: list[str], count: int, *, days: int,
 
 
 def run(
-    texts: int = 1_000_000, hotspots: int = 20, seed: int = 0, baseline: int | None = None, workers: int | None = None
+    texts: int = 1_000_000,
+    hotspots: int = 20,
+    seed: int = 0,
+    baseline: int | None = None,
+    workers: int | None = None,
+    stages: bool = False,
 ) -> list[dict[str, Any]]:
     import resource
 
     from jiesu.intel.hotspots import hotspots_detect, parallel
+    from jiesu.intel.hotspots.timing import StageTimes
 
     workers = workers or parallel.available_workers()
 
     started = time.perf_counter()
     documents, planted = synthetic_documents(texts, hotspots, seed, baseline)
     generating = time.perf_counter() - started
-    started, cpu = time.perf_counter(), _cpu_seconds()
-    found = hotspots_detect(documents, start=END - timedelta(days=30), end=END, limit=100, workers=workers)
+    started, cpu, times = time.perf_counter(), _cpu_seconds(), StageTimes()
+    found = hotspots_detect(documents, start=END - timedelta(days=30), end=END, limit=100, workers=workers, times=times)
     detecting, detecting_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     top = found[: hotspots * 2]  # a planted issue counts when 80 % of it is one of these
     recovered = sum(1 for ids in planted if any(len(ids & set(h.ids)) >= 0.8 * len(ids) for h in top))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     name = f"hotspots ({texts:,} in 30 days + {len(documents) - texts:,} baseline; {workers} processes)"
-    return [
+    rows: list[dict[str, Any]] = [
         {"benchmark": name, "metric": "generate seconds (not counted)", "value": round(generating, 2)},
         {"benchmark": name, "metric": "detect seconds", "value": round(detecting, 2), "target": "1M in ≤ 30 s"},
         {"benchmark": name, "metric": "detect CPU seconds", "value": round(detecting_cpu, 2)},
@@ -126,15 +132,21 @@ def run(
         {"benchmark": name, "metric": "planted found", "value": f"{recovered}/{len(planted)}"},
         {"benchmark": name, "metric": "hotspots (≤ 100 kept)", "value": len(found)},
     ]  # fmt: skip
+    if stages:
+        rows += _stage_rows(name, times)
+    return rows
 
 
-def run_database(days: int = 30, minimum: int = 100_000, workers: int | None = None) -> list[dict[str, Any]]:
+def run_database(
+    days: int = 30, minimum: int = 100_000, workers: int | None = None, stages: bool = False
+) -> list[dict[str, Any]]:
     """Reading the latest `days` days of tickets (and their baseline) from the configured database
     and detecting their hotspots; nothing when it holds fewer than `minimum` tickets. Read only."""
     from django.db.models import Max
     from django.utils import timezone
 
     from jiesu.intel.hotspots import hotspots_detect, parallel, sources
+    from jiesu.intel.hotspots.timing import StageTimes
     from jiesu.tickets.models import Ticket
 
     workers = workers or parallel.available_workers()
@@ -148,12 +160,12 @@ def run_database(days: int = 30, minimum: int = 100_000, workers: int | None = N
     started, cpu = time.perf_counter(), time.process_time()
     documents = sources.ticket_documents(window)
     reading, reading_cpu = time.perf_counter() - started, time.process_time() - cpu
-    started, cpu = time.perf_counter(), _cpu_seconds()
-    found = hotspots_detect(documents, start=window.start, end=window.end, limit=100, workers=workers)
+    started, cpu, times = time.perf_counter(), _cpu_seconds(), StageTimes()
+    found = hotspots_detect(documents, start=window.start, end=window.end, limit=100, workers=workers, times=times)
     detecting, detecting_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     inside = sum(1 for d in documents if d.time >= window.start)
     name = f"hotspots DB ({inside:,} in {days} days + {len(documents) - inside:,} baseline; {total:,} tickets)"
-    return [
+    rows: list[dict[str, Any]] = [
         {"benchmark": name, "metric": "read seconds", "value": round(reading, 2)},
         {"benchmark": name, "metric": "read CPU seconds", "value": round(reading_cpu, 2)},
         {"benchmark": name, "metric": "detect seconds", "value": round(detecting, 2)},
@@ -161,6 +173,13 @@ def run_database(days: int = 30, minimum: int = 100_000, workers: int | None = N
         {"benchmark": name, "metric": "detect CPU seconds", "value": round(detecting_cpu, 2)},
         {"benchmark": name, "metric": "hotspots (≤ 100 kept)", "value": len(found)},
     ]
+    if stages:
+        rows += _stage_rows(name, times)
+    return rows
+
+
+def _stage_rows(name: str, times: dict[str, float]) -> list[dict[str, Any]]:
+    return [{"benchmark": name, "metric": f"  stage {k} seconds", "value": round(v, 2)} for k, v in times.items()]
 
 
 def _cpu_seconds() -> float:
@@ -190,15 +209,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--database", action="store_true", help="the tickets of DATABASE_URL instead (read only)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: the processors available)")
+    parser.add_argument("--stages", action="store_true", help="each stage's wall time too")
     args = parser.parse_args()
     from bench.common import print_table
 
     if args.database:
         _database_setup()
-        print_table(run_database(workers=args.workers))
+        print_table(run_database(workers=args.workers, stages=args.stages))
         return 0
     options = {"texts": args.texts, "hotspots": args.hotspots, "seed": args.seed, "baseline": args.baseline}
-    print_table(run(**options, workers=args.workers))
+    print_table(run(**options, workers=args.workers, stages=args.stages))
     return 0
 
 

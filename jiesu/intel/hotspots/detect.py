@@ -34,6 +34,7 @@ from jiesu.intel.hotspots.features import (
 )
 from jiesu.intel.hotspots.pairs import IntArray
 from jiesu.intel.hotspots.ranking import Hotspot
+from jiesu.intel.hotspots.timing import StageTimes
 from jiesu.intel.ngrams import sorted_unique
 from jiesu.intel.text import tokenizer
 
@@ -86,13 +87,16 @@ def hotspots_detect(
     settings: HotspotSettings | None = None,
     limit: int | None = None,
     workers: int = 1,
+    times: StageTimes | None = None,
 ) -> list[Hotspot]:
     """The `limit` best hotspots (all by default) of the documents in [start, end), best first.
 
     Documents of the baseline window (the same length just before `start`) are clustered with
     them so that each hotspot's growth counts its earlier documents; other documents are ignored.
-    `workers` > 1 computes the stages of a large corpus on that many processes (`parallel`)."""
+    `workers` > 1 computes the stages of a large corpus on that many processes (`parallel`);
+    `times`, when given, receives each stage's wall time."""
     settings = settings or HotspotSettings()
+    times = times if times is not None else StageTimes()
     if not documents:
         return []
     window = window_of(documents, start, end)
@@ -100,16 +104,19 @@ def hotspots_detect(
     if not corpus:
         return []
     with parallel.frozen():  # the documents: collections during detection need not walk them
-        facts = _facts(corpus, window, settings, workers)
-        entries = _blocks(facts.features, settings, workers)
+        facts = _facts(corpus, window, settings, workers, times)
+        with times.stage("blocks"):
+            entries = _blocks(facts.features, settings, workers)
         # labels segment words with jieba, whose dictionary takes a second to load: a process
         # forked now loads it while the parent finds the candidate pairs on one core, and labels
         # what is returned
         with parallel.Ahead(_names, (corpus, facts), prepare=tokenizer, enabled=workers > 1) as labelling:
-            groups = _clusters(facts, entries, settings, workers)
-            chosen = _ranked(corpus, groups, window, facts, settings, limit)
-            labelling.ask([group for _, group in chosen])
-            names = labelling.result()
+            groups = _clusters(facts, entries, settings, workers, times)
+            with times.stage("ranking"):
+                chosen = _ranked(corpus, groups, window, facts, settings, limit)
+            with times.stage("labels"):
+                labelling.ask([group for _, group in chosen])
+                names = labelling.result()
     for (hotspot, _), (place, problem, label) in zip(chosen, names, strict=True):
         hotspot.place, hotspot.problem, hotspot.label = place, problem, label
     return [hotspot for hotspot, _ in chosen]
@@ -128,26 +135,31 @@ class _Facts:
     inside: npt.NDArray[np.bool_]  # in the window (not the baseline)
 
 
-def _facts(corpus: Sequence[Document], window: Window, settings: HotspotSettings, workers: int) -> _Facts:
+def _facts(
+    corpus: Sequence[Document], window: Window, settings: HotspotSettings, workers: int, times: StageTimes
+) -> _Facts:
     """The documents' facts, computed a chunk of documents at a time (on `workers` processes)."""
     bounds = [(low, min(low + CHUNK_DOCUMENTS, len(corpus))) for low in range(0, len(corpus), CHUNK_DOCUMENTS)]
-    ngrams.prepare()
-    chunks = parallel.chunk_map(_chunk_facts, (corpus, window.start), bounds, workers=workers)
-    index: dict[frozenset[str], int] = {}
-    place_of = np.concatenate(
-        [np.array([index.setdefault(p, len(index)) for p in c.places], dtype=np.int64)[c.place_of] for c in chunks]
-    )
-    who = np.concatenate([c.who for c in chunks])
-    support = np.concatenate([c.support for c in chunks])
-    inside = np.concatenate([c.inside for c in chunks])
-    counted, unplaced = [c.counts for c in chunks], [c.unplaced for c in chunks]
-    del chunks  # the counts are dropped once weighted: a million tickets' take a gigabyte
+    with times.stage("facts"):
+        ngrams.prepare()
+        chunks = parallel.chunk_map(_chunk_facts, (corpus, window.start), bounds, workers=workers)
+        index: dict[frozenset[str], int] = {}
+        place_of = np.concatenate(
+            [np.array([index.setdefault(p, len(index)) for p in c.places], dtype=np.int64)[c.place_of] for c in chunks]
+        )
+        who = np.concatenate([c.who for c in chunks])
+        support = np.concatenate([c.support for c in chunks])
+        inside = np.concatenate([c.inside for c in chunks])
+        counted, unplaced = [c.counts for c in chunks], [c.unplaced for c in chunks]
+        del chunks  # the counts are dropped once weighted: a million tickets' take a gigabyte
     pruning = {"min_df": settings.min_df, "max_count": max(int(settings.max_df * len(corpus)), MAX_DF_FLOOR)}
-    features = tfidf(counted, **pruning, workers=workers)
-    del counted
+    with times.stage("tfidf"):
+        features = tfidf(counted, **pruning, workers=workers)
+        del counted
+        unplaced_features = tfidf(unplaced, **pruning, workers=workers)
     return _Facts(
         features=features,
-        unplaced=tfidf(unplaced, **pruning, workers=workers).matrix,
+        unplaced=unplaced_features.matrix,
         places=list(index),
         place_of=place_of,
         who=who,
@@ -185,7 +197,9 @@ def _chunk_facts(state: tuple[Sequence[Document], datetime], bounds: tuple[int, 
     )
 
 
-def _clusters(facts: _Facts, entries: IntArray | None, settings: HotspotSettings, workers: int) -> list[list[int]]:
+def _clusters(
+    facts: _Facts, entries: IntArray | None, settings: HotspotSettings, workers: int, times: StageTimes
+) -> list[list[int]]:
     """Pairs → clusters. A pair of one place below the threshold, and a member of a cluster, must
     also be alike without the place's n-grams (`unplaced`): at one complex, its fumes and its
     cracked floors are two issues, though the complex's name makes them look alike."""
@@ -194,26 +208,29 @@ def _clusters(facts: _Facts, entries: IntArray | None, settings: HotspotSettings
     # them while the parent chooses blocks and candidate pairs, which need none
     with parallel.Ahead(_place_keys, facts, enabled=workers > 1) as keying:
         keying.ask()
-        first, second, scores = _pairs(features, entries, keying.result, settings, workers)
-    problem = pairs.pair_cosines(unplaced, first, second, workers=workers)
+        first, second, scores = _pairs(features, entries, keying.result, settings, workers, times)
+    with times.stage("unplaced"):
+        problem = pairs.pair_cosines(unplaced, first, second, workers=workers)
     keep = (problem >= settings.problem_share * scores) & (
         (scores >= settings.threshold) | (problem >= settings.problem)
     )
     first, second, scores = first[keep], second[keep], scores[keep]
-    groups = clustering.clusters(
-        features.matrix,
-        first,
-        second,
-        scores,
-        threshold=settings.threshold,
-        cohesion=settings.cohesion,
-        min_size=settings.min_size,
-        workers=workers,
-    )
-    trimmed = clustering.trim_groups(
-        unplaced, groups, cohesion=settings.problem_cohesion, min_size=settings.min_size, workers=workers
-    )
-    return trimmed.lists()
+    with times.stage("components"):
+        groups = clustering.clusters(
+            features.matrix,
+            first,
+            second,
+            scores,
+            threshold=settings.threshold,
+            cohesion=settings.cohesion,
+            min_size=settings.min_size,
+            workers=workers,
+        )
+    with times.stage("trimming"):
+        trimmed = clustering.trim_groups(
+            unplaced, groups, cohesion=settings.problem_cohesion, min_size=settings.min_size, workers=workers
+        )
+        return trimmed.lists()
 
 
 def _place_keys(facts: _Facts, _: None) -> sp.csr_matrix:
@@ -240,6 +257,7 @@ def _pairs(
     keys: Callable[[], sp.csr_matrix],
     settings: HotspotSettings,
     workers: int,
+    times: StageTimes,
 ) -> tuple[pairs.IntArray, pairs.IntArray, pairs.FloatArray]:
     """Every pair above the threshold for a small corpus; on a large one X·Xᵀ is out of reach
     (a million rows), so pairs are sought only inside blocks of documents sharing a rare, heavy
@@ -248,17 +266,22 @@ def _pairs(
     when needed."""
     matrix = features.matrix
     if entries is None:
-        return pairs.similar_pairs(matrix, threshold=settings.threshold, places=keys(), same_place=settings.same_place)
-    first, second = blocking.candidate_pairs(entries, matrix.shape[0], reach=settings.reach)
-    return blocking.alike_pairs(
-        matrix,
-        first,
-        second,
-        threshold=settings.threshold,
-        places=keys(),
-        same_place=settings.same_place,
-        workers=workers,
-    )
+        with times.stage("pairs"):
+            return pairs.similar_pairs(
+                matrix, threshold=settings.threshold, places=keys(), same_place=settings.same_place
+            )
+    with times.stage("candidates"):
+        first, second = blocking.candidate_pairs(entries, matrix.shape[0], reach=settings.reach)
+    with times.stage("pairs"):
+        return blocking.alike_pairs(
+            matrix,
+            first,
+            second,
+            threshold=settings.threshold,
+            places=keys(),
+            same_place=settings.same_place,
+            workers=workers,
+        )
 
 
 def _ranked(

@@ -54,6 +54,20 @@ def test_csv_dates_limit_the_window_and_the_table_is_in_chinese(tmp_path):
     assert "没有发现热点" in hotspots("--csv", path, *CSV_ARGS, "--from", "2027-01-01", "--to", "2027-01-31")
 
 
+def test_verbosity_2_writes_each_stage_time_to_stderr_and_keeps_the_json_clean(tmp_path):
+    path = write_csv(tmp_path / "messages.csv", ROWS)
+    args = ["hotspots", "--csv", str(path), *CSV_ARGS, "--format", "json"]
+    out, err, quiet = StringIO(), StringIO(), StringIO()
+    call_command("intel", *args, verbosity=2, stdout=out, stderr=err)
+    assert json.loads(out.getvalue())[0]["ids"] == ["M0", "M1", "M2", "M3"]
+    lines = err.getvalue().splitlines()
+    assert lines[0] == f"读入 {len(ROWS)} 条；各阶段耗时："
+    assert lines[1].startswith("地点与 n-gram（分块）\t") and lines[-1].startswith("标签\t")
+    assert all(line.endswith(" 秒") for line in lines[1:])
+    call_command("intel", *args, stdout=StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""
+
+
 @pytest.mark.parametrize(
     ("rows", "args", "message"),
     [

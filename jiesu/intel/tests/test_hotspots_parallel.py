@@ -4,12 +4,14 @@ full ranking give, on the 4,326 real messages of tipdm2020 cut into small chunks
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from jiesu.intel.hotspots import HotspotSettings, detect, hotspots_detect, pairs, parallel
+from jiesu.intel.hotspots import HotspotSettings, detect, hotspots_detect, pairs, parallel, timing
+from jiesu.intel.hotspots.timing import StageTimes
 from jiesu.intel.tests.test_hotspots_real import _documents
 
 
@@ -115,3 +117,33 @@ def test_the_bounded_ranking_returns_the_head_of_the_full_ranking(documents):
     for limit in (1, 5, 20):
         head = hotspots_detect(documents, limit=limit)
         assert [(h.ids, h.score) for h in head] == [(h.ids, h.score) for h in everything[:limit]]
+
+
+def test_each_stage_of_the_blocked_path_is_timed_within_the_detection(documents):
+    times = StageTimes()
+    started = time.perf_counter()
+    found = hotspots_detect(documents, settings=HotspotSettings(exact_limit=0), limit=5, workers=2, times=times)
+    elapsed = time.perf_counter() - started
+    assert found
+    assert list(times) == [
+        "facts", "tfidf", "blocks", "candidates", "pairs", "unplaced", "components", "trimming", "ranking", "labels"
+    ]  # fmt: skip
+    assert all(seconds >= 0 for seconds in times.values())
+    assert sum(times.values()) <= elapsed
+    assert [line.split("\t")[0] for line in times.lines()] == [timing.STAGE_NAMES[name] for name in times]
+
+
+def test_a_small_corpus_compares_all_pairs_and_has_no_candidate_stage(documents):
+    times = StageTimes()
+    hotspots_detect(documents[:500], limit=5, times=times)
+    assert "candidates" not in times and {"facts", "pairs", "components", "labels"} <= set(times)
+
+
+def test_a_stage_run_twice_is_summed_and_an_unknown_stage_is_refused():
+    times = StageTimes()
+    for _ in range(2):
+        with times.stage("ranking"):
+            time.sleep(0.01)
+    assert times["ranking"] >= 0.02 and list(times) == ["ranking"]
+    with pytest.raises(ValueError, match="sorting"), times.stage("sorting"):
+        pass

@@ -15,6 +15,7 @@ from jiesu.core.management.base import JiesuCommand, iso_date
 from jiesu.intel import cli, tables
 from jiesu.intel.cli import suggest as cli_suggest
 from jiesu.intel.hotspots import hotspots_detect, parallel, report, sources
+from jiesu.intel.hotspots.timing import StageTimes
 from jiesu.intel.modelfile import model_load, model_save, sidecar
 from jiesu.intel.training import DEFAULT_FOLDS, evaluation_report, intel_train, predict_top
 
@@ -185,5 +186,10 @@ class Command(JiesuCommand):
             window = sources.day_window(*sources.default_days(first, last))
             documents = sources.ticket_documents(window)
             start, end = window.start, window.end
-        found = hotspots_detect(documents, start=start, end=end, limit=options["top"], workers=options["workers"])
+        times = StageTimes()
+        found = hotspots_detect(
+            documents, start=start, end=end, limit=options["top"], workers=options["workers"], times=times
+        )
         self.stdout.write(report.as_json(found) if options["format"] == "json" else report.as_table(found))
+        if options["verbosity"] >= 2:  # on stderr: the JSON on stdout stays parseable
+            self.stderr.write("\n".join([f"读入 {len(documents)} 条；各阶段耗时：", *times.lines()]))
