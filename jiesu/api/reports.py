@@ -120,11 +120,13 @@ def report_preview_endpoint(request: HttpRequest, choice: Query[PreviewIn]) -> P
 def report_generate_endpoint(request: HttpRequest, payload: ReportChoiceIn) -> Status[ReportOut]:
     user = _maker(request)
     period = _period(payload)
+    special = period.kind == ReportKind.SPECIAL
     report = report_generate(
         kind=period.kind,
         period=period,
         family=payload.family,
-        topic=payload.topic if period.kind == ReportKind.SPECIAL else "",
+        topic=payload.topic if special else "",
+        district=_district(payload.district) if special else None,
         actor=user,
     )
     return Status(201, report_out(report))

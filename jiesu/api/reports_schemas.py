@@ -35,10 +35,11 @@ class ReportChoiceIn(Schema):
     start: date | None = Field(None, description="专报起始日期（含）")
     end: date | None = Field(None, description="专报截止日期（含）")
     topic: Text64 = Field("", description="专报主题：标题或内容中的关键词")
+    district: Code | None = Field(None, description="专报区域：区的 id 或编码；不填为全部区域")
 
 
 class PreviewIn(ReportChoiceIn):
-    district: Code | None = Field(None, description="专报区域：区的 id 或编码（仅预览）")
+    """The same choice, read from the query string."""
 
 
 class PeriodOut(Schema):
@@ -135,6 +136,7 @@ class ReportOut(Schema):
     period_start: date
     period_end: date
     topic: str
+    district: str = Field(description="专报区域（区或街道名称）；为空表示全部区域")
     version: int
     status: str
     generated_at: datetime
@@ -222,6 +224,7 @@ def report_out(report: GeneratedReport) -> ReportOut:
         period_start=report.period_start,
         period_end=report.period_end,
         topic=report.topic,
+        district=report.district.name if report.district is not None else "",
         version=report.version,
         status=report.status,
         generated_at=report.generated_at,

@@ -144,6 +144,15 @@ class GeneratedReport(models.Model):
     period_start = models.DateField("开始日期")
     period_end = models.DateField("结束日期")
     topic = models.CharField("专题", max_length=100, blank=True)
+    district = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="专报区域",
+        related_name="+",
+        help_text="专报所限的区域（该单位及其下级）；为空表示全部区域",
+    )
     version = models.PositiveIntegerField("版本")
     status = models.CharField("状态", max_length=16, choices=ReportStatus.choices, default=ReportStatus.READY)
     docx_path = models.CharField(max_length=300)
@@ -191,13 +200,21 @@ class GeneratedReport(models.Model):
         relative = {"docx": self.docx_path, "xlsx": self.xlsx_path, "zip": self.zip_path}[fmt]
         return report_root() / relative
 
+    def _subject_parts(self) -> list[str]:
+        return [part for part in (self.district.name if self.district is not None else "", self.topic) if part]
+
+    @property
+    def subject(self) -> str:
+        """What a special report is narrowed to, for people: "朝阳区·供暖"; empty for a whole report."""
+        return "·".join(self._subject_parts())
+
     def download_name(self, fmt: str) -> str:
-        """What the file is called when downloaded or attached: `12345热线月报_2026-10_v1.docx`."""
+        """What the file is called when downloaded or attached: `12345热线月报_2026-10_v1.docx`; a
+        special report's area and topic follow the period (`…专报_2026-11-01_2026-11-07_朝阳区_供暖_v1.docx`)."""
         what = {"docx": "", "xlsx": "台账", "zip": "素材"}[fmt]
-        topic = f"_{UNSAFE_IN_NAME.sub('_', self.topic)}" if self.topic else ""
-        return (
-            f"{self.get_family_display()}{self.get_kind_display()}{what}_{self.period_key}{topic}_v{self.version}.{fmt}"
-        )
+        subject = "".join(f"_{UNSAFE_IN_NAME.sub('_', part)}" for part in self._subject_parts())
+        name = f"{self.get_family_display()}{self.get_kind_display()}{what}"
+        return f"{name}_{self.period_key}{subject}_v{self.version}.{fmt}"
 
 
 class ReportDelivery(models.Model):

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from jiesu.orgs.models import Unit
 from jiesu.reports.choices import ReportFamily, ReportKind
 from jiesu.reports.models import DeliveryResult, GeneratedReport, ReportDelivery, ReportTemplate
 from jiesu.reports.periods import ReportPeriod, period_parse
@@ -55,12 +56,15 @@ def reports_list(*, family: str = ReportFamily.HOTLINE, kind: str | None = None)
     return qs.order_by("-generated_at", "-id")
 
 
-def report_versions(*, family: str, kind: str, period_key: str, topic: str | None = None) -> QuerySet[GeneratedReport]:
-    """Newest first. Special reports on different topics over the same dates share the version
-    numbers of that window; `topic` keeps only one topic's."""
+def report_versions(
+    *, family: str, kind: str, period_key: str, topic: str | None = None, district: Unit | None = None
+) -> QuerySet[GeneratedReport]:
+    """Newest first. Special reports on different topics or areas over the same dates share the
+    version numbers of that window; `topic` (with `district`, None: all areas) keeps only one
+    subject's."""
     versions = GeneratedReport.objects.filter(family=family, kind=kind, period_key=period_key)
     if topic is not None:
-        versions = versions.filter(topic=topic)
+        versions = versions.filter(topic=topic, district=district)
     return versions.order_by("-version")
 
 

@@ -33,9 +33,9 @@ from jiesu.notify.selectors import channel_config_for
 from jiesu.notify.senders import OutgoingMessage, SendFailed, send_email
 from jiesu.notify.services import notification_enqueue
 from jiesu.orgs.choices import Role
-from jiesu.orgs.models import User
+from jiesu.orgs.models import Unit, User
 from jiesu.orgs.selectors import users_with_role
-from jiesu.reports.choices import ReportFamily
+from jiesu.reports.choices import ReportFamily, ReportKind
 from jiesu.reports.docx_render import report_docx
 from jiesu.reports.facts import ReportFacts, family_check, report_facts
 from jiesu.reports.ledger import ledger_rows
@@ -77,22 +77,24 @@ def report_render(
     period: ReportPeriod,
     family: str,
     topic: str = "",
+    district: Unit | None = None,
     scheme_code: str | None = None,
     progress: Progress | None = None,
 ) -> RenderedPack:
-    """The three files of a pack, in memory; nothing is stored."""
+    """The three files of a pack, in memory; nothing is stored. `topic` and `district` narrow a
+    special report's numbers, ledger and material alike."""
     step = progress or (lambda done, total: None)
     step(0, STEPS)
-    facts = report_facts(period=period, family=family, topic=topic, scheme_code=scheme_code)
+    facts = report_facts(period=period, family=family, topic=topic, district=district, scheme_code=scheme_code)
     step(1, STEPS)
     narrative = report_narrative(facts)
     step(2, STEPS)
     template = template_in_force(kind=period.kind, family=family, on=timezone.localdate())
     docx = report_docx(facts, narrative, template=bytes(template.content) if template else None)
     step(3, STEPS)
-    xlsx = report_xlsx(facts, ledger=ledger_rows(period, family=family, topic=topic, district=None))
+    xlsx = report_xlsx(facts, ledger=ledger_rows(period, family=family, topic=topic, district=district))
     step(4, STEPS)
-    package = report_package(docx=docx, xlsx=xlsx, period=period, facts=facts)
+    package = report_package(docx=docx, xlsx=xlsx, period=period, facts=facts, district=district)
     step(5, STEPS)
     summary = _summary(facts, narrative)
     return RenderedPack(docx, xlsx, package, summary, template.pk if template else None)
@@ -153,23 +155,33 @@ def report_generate(
     period: ReportPeriod,
     family: str = ReportFamily.HOTLINE,
     topic: str = "",
+    district: Unit | None = None,
     actor: User | None = None,
     progress: Progress | None = None,
     scheme_code: str | None = None,
 ) -> GeneratedReport:
     """Generate and store a new version of the period's pack; audited, success or failure.
-    `actor` None is the worker or an operator's command."""
+    `actor` None is the worker or an operator's command. `district` (an area: the unit and the
+    units under it) narrows a special report only."""
     if actor is not None and not can_make_reports(actor):
         raise PermissionDenied(MAKE_DENIED)
     topic = (topic or "").strip()
     started = time.perf_counter()
     detail: dict[str, Any] = {"kind": kind, "family": family, "period": period.key, "topic": topic}
+    if district is not None:
+        detail["district"] = district.code or str(district.pk)
     try:
         family = family_check(family)
         if kind.replace("-", "_") != period.kind:
             raise ValidationFailed(f"报告类型“{kind}”与报告期“{period.key}”不一致")
-        pack = report_render(period=period, family=family, topic=topic, scheme_code=scheme_code, progress=progress)
-        report = _store(period=period, family=family, topic=topic, actor=actor, pack=pack, started=started)
+        if district is not None and period.kind != ReportKind.SPECIAL:
+            raise ValidationFailed("只有专报可以按区域生成", field="district")
+        pack = report_render(
+            period=period, family=family, topic=topic, district=district, scheme_code=scheme_code, progress=progress
+        )
+        report = _store(
+            period=period, family=family, topic=topic, district=district, actor=actor, pack=pack, started=started
+        )
     except Exception as exc:
         audit_record(
             actor=actor, action=GENERATE_ACTION, result=AuditResult.FAILURE, detail={**detail, "error": _reason(exc)}
@@ -185,7 +197,14 @@ def _reason(exc: Exception) -> str:
 
 
 def _store(
-    *, period: ReportPeriod, family: str, topic: str, actor: User | None, pack: RenderedPack, started: float
+    *,
+    period: ReportPeriod,
+    family: str,
+    topic: str,
+    district: Unit | None,
+    actor: User | None,
+    pack: RenderedPack,
+    started: float,
 ) -> GeneratedReport:
     version, folder = _claim_folder(family, period)
     try:
@@ -201,6 +220,7 @@ def _store(
                 period_start=period.start,
                 period_end=period.end,
                 topic=topic,
+                district=district,
                 version=version,
                 docx_path=docx_path,
                 docx_sha256=docx_sha,
@@ -225,6 +245,7 @@ def _store(
                     "family": family,
                     "period": period.key,
                     "topic": topic,
+                    "district": district.code or str(district.pk) if district is not None else "",
                     "version": version,
                     "docx_sha256": docx_sha,
                     "xlsx_sha256": xlsx_sha,
@@ -268,8 +289,8 @@ def report_attachments(report: GeneratedReport) -> tuple[tuple[str, bytes, str],
 
 
 def _message(report: GeneratedReport, recipients: list[str]) -> OutgoingMessage:
-    topic = f"（{report.topic}）" if report.topic else ""
-    title = f"{report.get_family_display()}{report.get_kind_display()}：{report.period_label}{topic}"
+    subject = f"（{report.subject}）" if report.subject else ""
+    title = f"{report.get_family_display()}{report.get_kind_display()}：{report.period_label}{subject}"
     lead = (report.summary.get("narrative") or [""])[0]
     body = "\n\n".join(
         p

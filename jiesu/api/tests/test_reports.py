@@ -127,6 +127,24 @@ def test_generate_read_and_download(world: World, as_user: ClientFor) -> None:
 
 
 @pytest.mark.django_db
+def test_a_special_report_is_generated_for_one_district(world: World, as_user: ClientFor) -> None:
+    tickets_in_week(world, 3)
+    Ticket.objects.filter(title="小区暖气不热2").update(district=world.other_district, township=world.other_township)
+    client = as_user(world.analyst)
+    special = {"kind": "special", "start": "2026-09-28", "end": "2026-10-04", "district": world.district.code}
+    created = client.post("/api/reports", special)
+    assert created.status_code == 201, created.content.decode()
+    body = created.json()
+    assert body["district"] == "朝阳区" and body["summary"]["received"] == 2
+    assert body["files"]["docx"]["name"].endswith("_朝阳区_v1.docx")
+    whole = client.post("/api/reports", {**special, "district": None}).json()
+    assert whole["district"] == "" and whole["summary"]["received"] == 3 and whole["version"] == 2
+    unknown = client.post("/api/reports", {**special, "district": "999999"})
+    assert assert_error(unknown, 400, "validation_failed")["details"]["field"] == "district"
+    assert GeneratedReport.objects.count() == 2  # nothing stored for the refusal
+
+
+@pytest.mark.django_db
 def test_read_and_download_errors(world: World, as_user: ClientFor) -> None:
     client = as_user(world.leader)
     assert_error(client.get("/api/reports/999"), 404, "not_found")

@@ -73,6 +73,23 @@ def test_a_special_report_by_dates_and_topic(world: World, tmp_path: Path) -> No
 
 
 @pytest.mark.django_db
+def test_a_special_report_of_one_area(world: World, tmp_path: Path) -> None:
+    new_ticket(world, received_at=datetime(2026, 10, 2, 20, 0, tzinfo=BEIJING))
+    new_ticket(
+        world, received_at=datetime(2026, 10, 3, 9, 0, tzinfo=BEIJING), district=world.other_district,
+        township=world.other_township,
+    )  # fmt: skip
+    out = tmp_path / "area.docx"
+
+    printed = _run(
+        "special", "--from", "2026-10-01", "--to", "2026-10-09", "--area", world.township.code, "--out", str(out)
+    )
+
+    assert "受理诉求1件" in printed and "望京街道" in _text(out)
+    assert GeneratedReport.objects.get().district == world.township
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -86,6 +103,11 @@ def test_a_special_report_by_dates_and_topic(world: World, tmp_path: Path) -> No
         (["special", "--from", "2026-10-09", "--to", "2026-10-01", "--out", "x.docx"], "晚于结束日期"),
         (["special", "--from", "2026-10-01", "--out", "x.docx"], "--from 和 --to"),
         (["send", "monthly", "--period", "2026-10"], "请用 --to 指定收件人"),
+        (
+            ["special", "--from", "2026-10-01", "--to", "2026-10-09", "--area", "999", "--out", "x.docx"],
+            "区域不存在：999",
+        ),
+        (["monthly", "--period", "2026-10", "--area", "110105", "--out", "x.docx"], "只有专报可以按区域生成"),
         (["monthly", "extra"], "用法"),
     ],
 )

@@ -3,6 +3,7 @@ import io
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,6 +120,31 @@ def test_a_kind_that_does_not_match_the_period_is_refused(world: World) -> None:
 
 
 @pytest.mark.django_db
+def test_a_special_report_of_one_township_counts_and_packs_its_tickets_only(world: World, report_root: Path) -> None:
+    _october_tickets(world, 3)
+    new_ticket(
+        world, received_at=datetime(2026, 10, 6, 9, 0, tzinfo=BEIJING), district=world.other_district,
+        township=world.other_township,
+    )  # fmt: skip
+    period = period_special(datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date())
+    report = report_generate(kind="special", period=period, district=world.township, actor=world.analyst)
+    assert report.district == world.township and report.summary["received"] == 3
+    assert report.subject == "望京街道" and "_望京街道_v1" in report.download_name("zip")
+    ledger = load_workbook(report_root / report.xlsx_path, read_only=True)
+    rows = [r for sheet in ledger.worksheets if sheet.title == "台账" for r in sheet.iter_rows(values_only=True)]
+    assert rows and not any("海淀区" in str(cell) for row in rows for cell in row if cell)
+    assert AuditEntry.objects.get(action=GENERATE_ACTION).detail["district"] == world.township.code
+
+
+@pytest.mark.django_db
+def test_an_area_is_refused_for_a_contract_period(world: World) -> None:
+    with pytest.raises(ValidationFailed, match="只有专报可以按区域生成"):
+        report_generate(kind="monthly", period=OCTOBER, district=world.district, actor=world.analyst)
+    assert not GeneratedReport.objects.exists()
+    assert AuditEntry.objects.get(action=GENERATE_ACTION).result == "failure"
+
+
+@pytest.mark.django_db
 def test_a_broken_customer_template_leaves_no_files_and_no_row(world: World, report_root: Path) -> None:
     ReportTemplate.objects.create(
         kind="monthly", name="坏模板", file_name="bad.docx", content=b"not a docx", sha256="0" * 64
@@ -158,10 +184,12 @@ def test_special_reports_on_other_topics_are_listed_apart(world: World) -> None:
     period = period_special(datetime(2026, 10, 1).date(), datetime(2026, 10, 9).date())
     lights = report_generate(kind="special", period=period, topic="路灯")
     heating = report_generate(kind="special", period=period, topic="供暖")
-    key = {"family": "hotline", "kind": "special", "period_key": period.key}
+    in_wangjing = report_generate(kind="special", period=period, topic="路灯", district=world.township)
+    key: dict[str, Any] = {"family": "hotline", "kind": "special", "period_key": period.key}
     assert list(report_versions(**key, topic="路灯")) == [lights]
     assert list(report_versions(**key, topic="供暖")) == [heating]
-    assert list(report_versions(**key)) == [heating, lights]  # one numbering per window
+    assert list(report_versions(**key, topic="路灯", district=world.township)) == [in_wangjing]
+    assert list(report_versions(**key)) == [in_wangjing, heating, lights]  # one numbering per window
 
 
 @pytest.mark.django_db

@@ -153,15 +153,3 @@ def test_the_ledger_shows_a_generated_and_sent_period_as_on_time(login_as: Login
     assert "leader@example.cn" in row.group(2) and "v1" in row.group(2)
     counts = re.search(r'<tr data-kind="weekly">(.*?)</tr>', text, re.S)
     assert counts is not None and "<td>52</td>" in counts.group(1)
-
-
-@pytest.mark.django_db
-def test_an_area_special_report_is_previewed_but_not_generated(login_as: LoginAs, world: World) -> None:
-    query = {"kind": "special", "family": "hotline", "start": "2026-09-28", "end": "2026-10-04"}
-    client = login_as(world.analyst)
-    preview = client.get("/reports/", {**query, "district": str(world.district.pk)})
-    assert preview.status_code == 200 and "朝阳区" in text_of(preview)
-    response = client.post("/reports/generate", {**query, "district": str(world.district.pk)})
-    assert response.status_code == 400
-    field = re.search(r'data-field="district">(.*?)</div>', text_of(response), re.S)
-    assert field is not None and "按区域的专报目前只能预览" in field.group(1)

@@ -9,14 +9,17 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
+from openpyxl import load_workbook
 
 from jiesu.audit.models import AuditEntry
 from jiesu.orgs.testing import World
 from jiesu.reports.models import GeneratedReport, ReportSchedule, ReportTemplate
+from jiesu.tickets.models import Ticket
 from jiesu.web.tests.conftest import LoginAs
 from jiesu.web.tests.support import page_text
 from jiesu.web.tests.test_reports import WEEK, tickets_in_week
@@ -79,6 +82,33 @@ def test_generate_runs_in_the_background_and_offers_the_files(login_as: LoginAs,
     generate(client)  # regenerating keeps the earlier version
     page = text_of(client.get("/reports/", CHOICE))
     assert 'data-version="2"' in page and 'data-version="1"' in page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_area_special_report_is_generated_for_that_area_only(login_as: LoginAs, world: World) -> None:
+    inside = tickets_in_week(world, 3)
+    elsewhere = tickets_in_week(world, 2)
+    Ticket.objects.filter(pk__in=[t.pk for t in elsewhere]).update(
+        district=world.other_district, township=world.other_township
+    )
+    choice = {"kind": "special", "family": "hotline", "start": "2026-09-28", "end": "2026-10-04"}
+    client = login_as(world.analyst)
+    preview = text_of(client.get("/reports/", {**choice, "district": str(world.district.pk)}))
+    assert "朝阳区" in preview
+    response = client.post("/reports/generate", {**choice, "district": str(world.district.pk)})
+    assert response.status_code == 302, text_of(response)
+    report_job_wait(str(response["Location"]).rstrip("/").rsplit("/", 1)[-1], timeout=120)
+    report = GeneratedReport.objects.get()
+    assert report.district == world.district and report.summary["received"] == len(inside)
+    docx = client.get(f"/reports/{report.pk}/docx")
+    assert "_朝阳区_v1.docx" in unquote(docx["Content-Disposition"])
+    text = "\n".join(p.text for p in Document(io.BytesIO(body(docx))).paragraphs)
+    assert "朝阳区" in text
+    ledger = load_workbook(io.BytesIO(body(client.get(f"/reports/{report.pk}/xlsx"))), read_only=True)
+    numbers = {row[0] for sheet in ledger.worksheets for row in sheet.iter_rows(values_only=True) if row}
+    assert {t.number for t in inside} <= numbers and not {t.number for t in elsewhere} & numbers
+    entry = AuditEntry.objects.get(action="reports.generate")
+    assert entry.detail["district"] == world.district.code
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -26,8 +26,6 @@ from jiesu.web.forms.reports import ReportPickForm, initial_pick
 from jiesu.web.views.reports_files import report_reader, versions_of
 from jiesu.web.views.reports_jobs import report_job_start
 
-DISTRICT_NOT_GENERATED = "按区域的专报目前只能预览；生成报告请将专报区域设为“全部区域”"
-
 
 def _preview(form: ReportPickForm) -> dict[str, Any]:
     """The facts and narrative of the chosen report; a domain refusal goes beside its field."""
@@ -62,7 +60,10 @@ def _render(request: HttpRequest, user: User, form: ReportPickForm, *, status: i
         context["kind_label"] = ReportKind(form.chosen.kind).label
         context["family_label"] = ReportFamily(form.cleaned_data["family"]).label
         context["versions"] = versions_of(
-            form.chosen, family=form.cleaned_data["family"], topic=form.cleaned_data.get("topic") or ""
+            form.chosen,
+            family=form.cleaned_data["family"],
+            topic=form.cleaned_data.get("topic") or "",
+            district=form.cleaned_data.get("district"),
         )
     return render(request, "web/reports/index.html", context, status=200 if form.is_valid() else status)
 
@@ -83,15 +84,14 @@ def report_generate_start(request: HttpRequest) -> HttpResponse:
     form = ReportPickForm(request.POST)
     if not can_make_reports(user):
         raise PermissionDenied(MAKE_DENIED)
-    if form.is_valid() and form.cleaned_data.get("district") is not None:
-        # report_generate narrows a pack by topic only; an area pack would not match its preview.
-        form.add_error("district", DISTRICT_NOT_GENERATED)
     if not form.is_valid() or form.chosen is None:
         return _render(request, user, form, status=400)
+    special = form.chosen.kind == ReportKind.SPECIAL
     job = report_job_start(
         period=form.chosen,
         family=form.cleaned_data["family"],
         topic=form.cleaned_data.get("topic") or "",
+        district=form.cleaned_data.get("district") if special else None,
         actor=user,
     )
     return redirect("web:report_job", job_id=job.id)

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiesu.core.errors import NotFound
-from jiesu.orgs.models import User
+from jiesu.orgs.models import Unit, User
 from jiesu.orgs.security.sessions import client_address
 from jiesu.reports.choices import ReportKind
 from jiesu.reports.downloads import CONTENT_TYPES, report_file_for
@@ -31,11 +31,20 @@ def report_reader(request: HttpRequest) -> User:
     return user
 
 
-def versions_of(period: ReportPeriod, *, family: str, topic: str = "") -> list[GeneratedReport]:
-    """Every version generated for the period (for a special report: on this topic), newest first."""
-    only = topic if period.kind == ReportKind.SPECIAL else None
-    reports = report_versions(family=family, kind=period.kind, period_key=period.key, topic=only)
-    return list(reports.select_related("generated_by"))
+def versions_of(
+    period: ReportPeriod, *, family: str, topic: str = "", district: Unit | None = None
+) -> list[GeneratedReport]:
+    """Every version generated for the period (for a special report: on this topic and area),
+    newest first."""
+    special = period.kind == ReportKind.SPECIAL
+    reports = report_versions(
+        family=family,
+        kind=period.kind,
+        period_key=period.key,
+        topic=topic if special else None,
+        district=district if special else None,
+    )
+    return list(reports.select_related("generated_by", "district"))
 
 
 def _own_job(request: HttpRequest, job_id: str) -> ReportJob:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from jiesu.core.background import JobProgress, background_run, background_wait, job_state_get, job_state_save
 from jiesu.core.errors import DomainError, NotFound
-from jiesu.orgs.models import User
+from jiesu.orgs.models import Unit, User
 from jiesu.reports.periods import ReportPeriod
 from jiesu.reports.services import report_generate
 
@@ -72,7 +72,7 @@ def _progress(job: ReportJob) -> Callable[[int, int], None]:
     return progress
 
 
-def _run(job: ReportJob, period: ReportPeriod, topic: str, actor_id: int) -> None:
+def _run(job: ReportJob, period: ReportPeriod, topic: str, district: Unit | None, actor_id: int) -> None:
     try:
         job.state = "running"
         _save(job)
@@ -81,6 +81,7 @@ def _run(job: ReportJob, period: ReportPeriod, topic: str, actor_id: int) -> Non
             period=period,
             family=job.family,
             topic=topic,
+            district=district,
             actor=User.objects.get(pk=actor_id),
             progress=_progress(job),
         )
@@ -94,8 +95,11 @@ def _run(job: ReportJob, period: ReportPeriod, topic: str, actor_id: int) -> Non
         _save(job)
 
 
-def report_job_start(*, period: ReportPeriod, family: str, topic: str, actor: User) -> ReportJob:
-    """Start generating the pack of `period` and return the job (the caller checked the rights)."""
+def report_job_start(
+    *, period: ReportPeriod, family: str, topic: str, actor: User, district: Unit | None = None
+) -> ReportJob:
+    """Start generating the pack of `period` (a special report narrowed by `topic` and `district`)
+    and return the job (the caller checked the rights)."""
     job = ReportJob(
         id=uuid.uuid4().hex,
         owner_id=actor.pk,
@@ -105,7 +109,7 @@ def report_job_start(*, period: ReportPeriod, family: str, topic: str, actor: Us
         label=period.label,
     )
     _save(job)
-    background_run(job.id, lambda: _run(job, period, topic, actor.pk))
+    background_run(job.id, lambda: _run(job, period, topic, district, actor.pk))
     return job
 
 

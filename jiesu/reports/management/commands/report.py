@@ -1,7 +1,7 @@
 """`jiesu report …`: report packs on the command line (docs/reports.md).
 
     jiesu report KIND --period PERIOD [--family hotline|public-line] --out FILE [--xlsx FILE] [--package FILE]
-    jiesu report special --from DATE --to DATE --topic TEXT --out FILE
+    jiesu report special --from DATE --to DATE [--topic TEXT] [--area CODE] --out FILE
     jiesu report send KIND --period PERIOD --to a@b,c@d
     jiesu report ledger --year 2026
 
@@ -18,6 +18,8 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from jiesu.core.management.base import JiesuCommand, iso_date
+from jiesu.orgs.choices import UnitKind
+from jiesu.orgs.models import Unit
 from jiesu.reports.choices import ReportFamily, ReportKind
 from jiesu.reports.facts import family_check
 from jiesu.reports.models import GeneratedReport
@@ -25,6 +27,7 @@ from jiesu.reports.periods import EXAMPLES, ReportPeriod, period_parse, period_s
 from jiesu.reports.selectors import contract_counts, delivery_ledger, report_latest
 from jiesu.reports.services import report_generate, report_send
 
+AREA_KINDS = (UnitKind.DISTRICT, UnitKind.TOWNSHIP)
 KINDS = ["daily", "weekly", "monthly", "quarterly", "half-year", "annual"]
 FAMILIES = {"hotline": ReportFamily.HOTLINE.value, "public-line": ReportFamily.PUBLIC_LINE.value}
 USAGE = (
@@ -45,6 +48,15 @@ def _family(text: str) -> str:
     return family_check(FAMILIES.get(text, text))
 
 
+def _area(code: str) -> Unit | None:
+    if not code:
+        return None
+    found = Unit.objects.filter(code=code, kind__in=AREA_KINDS).first()
+    if found is None:
+        raise CommandError(f"区域不存在：{code}（应为区或街道/乡镇的编码）")
+    return found
+
+
 class Command(JiesuCommand):
     help = "生成报告（日报、周报、月报、季报、半年报、年报、专报），发送报告，查看报送台账"
 
@@ -58,6 +70,7 @@ class Command(JiesuCommand):
         parser.add_argument("--from", dest="start", help="专报开始日期 YYYY-MM-DD")
         parser.add_argument("--to", dest="to", help="专报结束日期 YYYY-MM-DD；send 时为收件人，逗号分隔")
         parser.add_argument("--topic", default="", help="专报专题（关键词）")
+        parser.add_argument("--area", default="", help="专报区域：区或街道（乡镇）的编码，含其下级；不填为全部区域")
         parser.add_argument("--year", type=int, help="报送台账的年份")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -88,7 +101,9 @@ class Command(JiesuCommand):
     def _generate(self, period: ReportPeriod, family: str, options: dict[str, Any]) -> None:
         if not (options["out"] or options["xlsx"] or options["package"]):
             raise CommandError("请用 --out 指定报告 .docx 的输出文件")
-        report = report_generate(kind=period.kind, period=period, family=family, topic=options["topic"])
+        report = report_generate(
+            kind=period.kind, period=period, family=family, topic=options["topic"], district=_area(options["area"])
+        )
         for fmt, target in (("docx", options["out"]), ("xlsx", options["xlsx"]), ("zip", options["package"])):
             if target is not None:
                 _copy(report, fmt, target)
