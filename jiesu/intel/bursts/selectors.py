@@ -17,7 +17,7 @@ from jiesu.intel.bursts.labels import label_words
 from jiesu.intel.choices import AlertStatus
 from jiesu.intel.models import BurstAlert
 from jiesu.orgs.choices import Role
-from jiesu.orgs.models import User
+from jiesu.orgs.models import Unit, User
 from jiesu.orgs.permissions import user_scope
 from jiesu.tickets.models import Category, Ticket
 
@@ -75,6 +75,20 @@ def alert_category(alert: BurstAlert) -> Category | None:
     return Category.objects.filter(code=code).first() if code else None
 
 
+def alert_area(alert: BurstAlert) -> Unit | None:
+    """The unit of the alert's cell (a district or a township), from its key ("…|<kind>:<unit code
+    or id>"); None when it is gone."""
+    _, _, cell = alert.key.partition("|")
+    kind, _, ref = cell.partition(":")
+    if not ref:
+        return None
+    units = Unit.objects.filter(kind=kind)
+    found = units.filter(code=ref).first()
+    if found is None and ref.isascii() and ref.isdigit():  # a unit without a code is keyed by its id
+        found = units.filter(pk=int(ref)).first()
+    return found
+
+
 def alert_daily(alert: BurstAlert) -> list[tuple[date, int]]:
     """The alert's tickets per day of its window (the chart on the alerts page)."""
     days = Counter(
@@ -86,7 +100,7 @@ def alert_daily(alert: BurstAlert) -> list[tuple[date, int]]:
 
 
 def draft_topic(alert: BurstAlert) -> str:
-    """The keyword a special report narrows by (reports narrow by text only): of the cell's category
+    """The keyword a special report narrows by (with the cell's area, `alert_area`): of the cell's category
     name, the label's hotspot words and the names of the tickets' own (deeper) categories, the one
     found in the most of the alert's tickets; the earlier candidate on a tie."""
     tickets = Ticket.objects.filter(number__in=alert.ticket_numbers)

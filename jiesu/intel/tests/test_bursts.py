@@ -11,12 +11,14 @@ from jiesu.core.errors import Conflict, PermissionDenied
 from jiesu.intel.bursts import baseline
 from jiesu.intel.bursts.config import BurstSettings
 from jiesu.intel.bursts.detect import bursts_detect
+from jiesu.intel.bursts.selectors import alert_area
 from jiesu.intel.bursts.services import alert_acknowledge, alert_dismiss, bursts_run
 from jiesu.intel.bursts.testing import categories_make, tickets_on, week_of
 from jiesu.intel.choices import AlertStatus
 from jiesu.intel.jobs_bursts import bursts_job
 from jiesu.intel.models import BurstAlert
 from jiesu.notify.models import Notification
+from jiesu.orgs.models import Unit
 from jiesu.orgs.testing import World
 from jiesu.tickets.models import Category
 
@@ -146,3 +148,17 @@ def test_acknowledge_then_dismiss_and_who_may(world: World, categories: dict[str
     assert alert_dismiss(alert_id=alert.pk, actor=world.shift_lead).status == AlertStatus.DISMISSED
     with pytest.raises(Conflict):
         alert_acknowledge(alert_id=alert.pk, actor=world.analyst)
+
+
+@pytest.mark.django_db
+def test_an_alerts_area_is_the_unit_of_its_cell_by_code_or_by_id(world: World) -> None:
+    def alert(key: str) -> BurstAlert:
+        return BurstAlert(key=key, label="", window_start=ON, window_end=ON, count=1, expected=0.5, score=1.0)
+
+    assert alert_area(alert(f"cat:01|township:{world.township.code}")) == world.township
+    assert alert_area(alert(f"cat:01|district:{world.district.code}")) == world.district
+    Unit.objects.filter(pk=world.township.pk).update(code="")
+    assert alert_area(alert(f"cat:01|township:{world.township.pk}")) == world.township
+    assert alert_area(alert("cat:01|township:no-such-unit")) is None
+    assert alert_area(alert(f"cat:01|district:{world.township.pk}")) is None  # the kind must match
+    assert alert_area(alert("cat:01")) is None

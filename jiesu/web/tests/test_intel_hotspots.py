@@ -95,6 +95,7 @@ def test_the_draft_button_generates_a_special_report(
     assert BurstAlert.objects.get(pk=alert.pk).draft_reference == f"job:{job_id}"
     report = GeneratedReport.objects.get()
     assert report.kind == "special" and report.topic == "停暖" and report.summary["received"] == 14
+    assert report.district == world.township and report.subject == "望京街道·停暖"  # the alert's cell
     assert report.period_key == f"{alert.window_start}_{alert.window_end}"
     page = text_of(analyst.get("/intel/alerts/"))
     assert f'href="/reports/{report.pk}/docx"' in page

@@ -147,7 +147,8 @@ def alert_handle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def alert_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start the special report of the alert's topic over its window; the job page follows it."""
+    """Start the special report of the alert's topic and area over its window; the job page
+    follows it."""
     user, alert = _alert(request, pk)
     if not can_make_reports(user) or not selectors.can_handle_alerts(user):
         raise PermissionDenied(MAKE_DENIED)
@@ -155,6 +156,7 @@ def alert_draft(request: HttpRequest, pk: int) -> HttpResponse:
         period=period_special(alert.window_start, alert.window_end),
         family=ReportFamily.HOTLINE,
         topic=selectors.draft_topic(alert),
+        district=selectors.alert_area(alert),
         actor=user,
     )
     alert_draft_set(alert=alert, reference=f"job:{job.id}", actor=user)
