@@ -169,7 +169,7 @@ def report_generate(
     started = time.perf_counter()
     detail: dict[str, Any] = {"kind": kind, "family": family, "period": period.key, "topic": topic}
     if district is not None:
-        detail["district"] = district.code or str(district.pk)
+        detail["district"] = _area_ref(district)
     try:
         family = family_check(family)
         if kind.replace("-", "_") != period.kind:
@@ -190,6 +190,11 @@ def report_generate(
     if progress:
         progress(STEPS, STEPS)
     return report
+
+
+def _area_ref(district: Unit) -> str:
+    """The area in the audit log: its code, stable across databases (its id when it has none)."""
+    return district.code or str(district.pk)
 
 
 def _reason(exc: Exception) -> str:
@@ -245,7 +250,7 @@ def _store(
                     "family": family,
                     "period": period.key,
                     "topic": topic,
-                    "district": district.code or str(district.pk) if district is not None else "",
+                    "district": _area_ref(district) if district is not None else "",
                     "version": version,
                     "docx_sha256": docx_sha,
                     "xlsx_sha256": xlsx_sha,
