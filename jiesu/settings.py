@@ -272,6 +272,7 @@ WORKER_JOBS: list[tuple[str, int]] = [
     ("jiesu.reports.jobs.reports_due_job", 600),
     ("jiesu.kpi.jobs.payment_alerts_job", 6 * 3600),
     ("jiesu.intel.jobs_bursts.bursts_job", 6 * 3600),
+    ("jiesu.intel.jobs_hotspots.hotspots_job", 600),
     ("jiesu.intel.jobs_suggest.suggestions_feedback_job", 300),
     ("jiesu.intel.jobs_suggest.suggestions_retrain_job", 3600),
 ]

@@ -19,8 +19,7 @@ from jiesu.core.errors import ValidationFailed
 from jiesu.intel.bursts import selectors
 from jiesu.intel.bursts.services import alert_acknowledge, alert_dismiss
 from jiesu.intel.choices import AlertStatus
-from jiesu.intel.hotspots import sources
-from jiesu.intel.hotspots.recent import hotspots_of_tickets
+from jiesu.intel.hotspots.snapshots import hotspots_as_of
 from jiesu.intel.models import BurstAlert
 
 router = Router(tags=["热点与突增预警"])
@@ -51,6 +50,7 @@ class HotspotOut(Schema):
 class HotspotsOut(Schema):
     date_from: date = Field(serialization_alias="from")
     date_to: date = Field(serialization_alias="to")
+    as_of: datetime = Field(description="数据截至：此前受理的工单已计入（后台快照的计算时间，或本次请求的时间）")
     hotspots: list[HotspotOut]
 
 
@@ -107,8 +107,7 @@ def _days(params: HotspotsIn) -> tuple[date, date]:
 def hotspots_endpoint(request: HttpRequest, params: Query[HotspotsIn]) -> HotspotsOut:
     selectors.reader_check(request_user(request))
     first, last = _days(params)
-    window = sources.day_window(first, last)
-    found = hotspots_of_tickets(window, top=params.top)
+    result = hotspots_as_of(first, last, top=params.top)
     rows = [
         HotspotOut(
             label=h.label,
@@ -122,9 +121,9 @@ def hotspots_endpoint(request: HttpRequest, params: Query[HotspotsIn]) -> Hotspo
             score=round(h.score, 2),
             tickets=h.ids,
         )
-        for h in found
+        for h in result.found
     ]
-    return HotspotsOut(date_from=first, date_to=last, hotspots=rows)
+    return HotspotsOut(date_from=first, date_to=last, as_of=result.as_of, hotspots=rows)
 
 
 @router.get("/alerts", response=responses({200: list[AlertOut]}, 400), summary="突增预警（新预警在前）")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from jiesu.core.models import BaseModel
 from jiesu.intel.choices import AlertStatus, LinkKind, LinkStatus, SensitiveCategory, SuggestedField
@@ -218,3 +219,24 @@ class BurstAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}（{self.window_start}–{self.window_end}）"
+
+
+class HotspotSnapshot(models.Model):
+    """The hotspots of one window of whole days (the last N days up to today), computed by the
+    worker (`hotspots.snapshots`) so that the page and the API of a large center answer at once
+    instead of detecting for tens of seconds on every visit; `computed_at` is what they show."""
+
+    first_day = models.DateField("开始日期")
+    last_day = models.DateField("结束日期（含）")
+    computed_at = models.DateTimeField("计算时间")
+    tickets = models.PositiveIntegerField("参与计算的工单数（含前期）")
+    seconds = models.FloatField("用时（秒）")
+    hotspots = models.JSONField("热点", default=list)
+
+    class Meta:
+        verbose_name = "热点快照"
+        verbose_name_plural = "热点快照"
+        constraints = [models.UniqueConstraint(fields=["first_day", "last_day"], name="hotspot_snapshot_window_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.first_day}–{self.last_day}（{timezone.localtime(self.computed_at):%Y-%m-%d %H:%M}）"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from django.utils import timezone
 from jiesu.api.tests.conftest import ClientFor
 from jiesu.intel.bursts.services import bursts_run
 from jiesu.intel.bursts.testing import categories_make, tickets_on, week_of
+from jiesu.intel.hotspots.snapshots import snapshot_refresh
 from jiesu.intel.models import BurstAlert
 from jiesu.orgs.testing import World
 
@@ -34,6 +35,13 @@ def test_hotspots_of_a_range(as_user: ClientFor, world: World, tmp_path: Path) -
     assert body["from"] == str(today - timedelta(days=6)) and body["to"] == str(today)
     assert len(body["hotspots"]) == 1 and sorted(body["hotspots"][0]["tickets"]) == sorted(t.number for t in made)
     assert body["hotspots"][0]["size"] == 4 and body["hotspots"][0]["requesters"] == 4
+    asked = timezone.now()
+    assert abs((datetime.fromisoformat(body["as_of"]) - asked).total_seconds()) < 60  # detected now
+    snapshot = snapshot_refresh(asked - timedelta(minutes=5), workers=1)
+    assert snapshot is not None and snapshot.first_day == today - timedelta(days=6)
+    stored = as_user(world.leader).get("/api/intel/hotspots", **{"from": str(today - timedelta(days=6))}).json()
+    assert abs((datetime.fromisoformat(stored["as_of"]) - snapshot.computed_at).total_seconds()) < 0.001  # ms in JSON
+    assert stored["hotspots"] == body["hotspots"]
     bad = as_user(world.analyst).get(
         "/api/intel/hotspots", **{"from": str(today), "to": str(today - timedelta(days=1))}
     )

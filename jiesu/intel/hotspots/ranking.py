@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from jiesu.intel.hotspots.documents import Document
 
@@ -62,6 +63,12 @@ class Hotspot:
             "active_days": self.active_days,
             "score": round(self.score, 2),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Hotspot:
+        """The hotspot `as_dict` gave (a stored snapshot)."""
+        fields = {**data, "first": datetime.fromisoformat(data["first"]), "last": datetime.fromisoformat(data["last"])}
+        return cls(**fields)
 
 
 def requester_count(documents: Sequence[Document]) -> int:

@@ -4,6 +4,7 @@ one-click special-report draft (real generation of a small pack)."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 from jiesu.intel.bursts.services import bursts_run
 from jiesu.intel.bursts.testing import categories_make, tickets_on, week_of
 from jiesu.intel.choices import AlertStatus
+from jiesu.intel.hotspots.snapshots import snapshot_refresh
 from jiesu.intel.models import BurstAlert
 from jiesu.orgs.testing import World
 from jiesu.reports.models import GeneratedReport
@@ -56,6 +58,23 @@ def test_hotspots_of_the_last_days_link_their_tickets(login_as: LoginAs, world: 
     assert "最近 7 天的热点" in page
     assert all(f'href="/tickets/{t.number}/"' in page for t in made)
     assert 'href="/intel/hotspots/">热点</a>' in text_of(login_as(world.shift_lead).get("/"))
+    assert "数据截至" in page and "后台定时计算" not in page  # detected for this request
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_workers_snapshot_and_when_it_was_computed(
+    login_as: LoginAs, world: World, tmp_path: Path
+) -> None:
+    categories = categories_make(tmp_path)
+    tickets_on(timezone.localdate(), 4, category=categories["停暖"], township=world.township, title="望京小区停暖")
+    computed = timezone.now() - timedelta(minutes=20)
+    snapshot = snapshot_refresh(computed, workers=1)
+    assert snapshot is not None and (snapshot.last_day - snapshot.first_day).days == 6  # the 7-day window first
+    page = text_of(login_as(world.leader).get("/intel/hotspots/", {"days": 7}))
+    as_of = re.search(r'id="hotspots-as-of">(.*?)</p>', page, re.S)
+    assert as_of is not None
+    assert as_of.group(1) == f"数据截至 {timezone.localtime(computed):%Y-%m-%d %H:%M}（后台定时计算，约每小时更新）"
+    assert "望京小区" in page
 
 
 @pytest.mark.django_db

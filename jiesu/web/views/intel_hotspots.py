@@ -23,8 +23,7 @@ from jiesu.intel.bursts import selectors
 from jiesu.intel.bursts.config import burst_settings
 from jiesu.intel.bursts.services import alert_acknowledge, alert_dismiss, alert_draft_set
 from jiesu.intel.choices import AlertStatus
-from jiesu.intel.hotspots import sources
-from jiesu.intel.hotspots.recent import hotspots_of_tickets
+from jiesu.intel.hotspots.snapshots import WINDOW_DAYS, Hotspots, days_window, hotspots_as_of
 from jiesu.intel.models import BurstAlert
 from jiesu.orgs.models import User
 from jiesu.reports.choices import ReportFamily
@@ -33,7 +32,7 @@ from jiesu.reports.permissions import MAKE_DENIED, can_make_reports
 from jiesu.web.http import current_user
 from jiesu.web.views.reports_jobs import report_job_get, report_job_start
 
-DAY_CHOICES = (7, 14, 30, 60, 90)
+DAY_CHOICES = WINDOW_DAYS
 DEFAULT_DAYS = 30
 TOP = 20
 SHOWN_TICKETS = 30
@@ -54,19 +53,26 @@ def _days(request: HttpRequest) -> int:
     return days if days in DAY_CHOICES else DEFAULT_DAYS
 
 
-def hotspots_recent(days: int, *, top: int = TOP) -> list[dict[str, Any]]:
-    """The best hotspots among the tickets of the last `days` days, today included."""
-    last = timezone.localdate()
-    window = sources.day_window(last - timedelta(days=days - 1), last)
-    found = hotspots_of_tickets(window, top=top)
-    return [{**h.as_dict(), "first": h.first, "last": h.last, "shown": h.ids[:SHOWN_TICKETS]} for h in found]
+def hotspots_recent(days: int, *, top: int = TOP) -> tuple[list[dict[str, Any]], Hotspots]:
+    """The best hotspots among the tickets of the last `days` days, today included (from the
+    worker's snapshot when it is fresh), as the page shows them."""
+    result = hotspots_as_of(*days_window(days, timezone.localdate()), top=top)
+    rows = [{**h.as_dict(), "first": h.first, "last": h.last, "shown": h.ids[:SHOWN_TICKETS]} for h in result.found]
+    return rows, result
 
 
 @login_required
 def hotspots_page(request: HttpRequest) -> HttpResponse:
     _reader(request)
     days = _days(request)
-    context = {"days": days, "day_choices": DAY_CHOICES, "hotspots": hotspots_recent(days)}
+    rows, result = hotspots_recent(days)
+    context = {
+        "days": days,
+        "day_choices": DAY_CHOICES,
+        "hotspots": rows,
+        "as_of": result.as_of,
+        "stored": result.stored,
+    }
     return render(request, "web/intel/hotspots.html", context)
 
 
