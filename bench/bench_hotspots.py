@@ -178,6 +178,54 @@ def run_database(
     return rows
 
 
+def run_snapshot(days: int = 30, minimum: int = 100_000, workers: int | None = None) -> list[dict[str, Any]]:
+    """What the hotspots page of the last `days` days of DATABASE_URL's tickets costs: detected on
+    the request (one process, as a web request does), the worker's snapshot of that window (on
+    `workers` processes), and the page's read of the snapshot (`hotspots.snapshots`). All in one
+    transaction, rolled back: the database is left as it was. Nothing when it holds fewer than
+    `minimum` tickets."""
+    import statistics
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jiesu.intel.hotspots import parallel
+    from jiesu.intel.hotspots.snapshots import days_window, hotspots_as_of, snapshot_store
+    from jiesu.intel.models import HotspotSnapshot
+    from jiesu.tickets.models import Ticket
+
+    if Ticket.objects.count() < minimum:
+        return []
+    now = timezone.now()
+    first, last = days_window(days, timezone.localdate(now))
+    with transaction.atomic():
+        HotspotSnapshot.objects.all().delete()
+        started = time.perf_counter()
+        detected = hotspots_as_of(first, last, top=20, now=now)
+        detecting = time.perf_counter() - started
+        started = time.perf_counter()
+        snapshot = snapshot_store(first, last, now=now, workers=workers or parallel.available_workers())
+        storing = time.perf_counter() - started
+        reads = []
+        for _ in range(20):
+            started = time.perf_counter()
+            stored = hotspots_as_of(first, last, top=20, now=now)
+            reads.append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+    same = [h.as_dict() for h in stored.found] == [h.as_dict() for h in detected.found]
+    name = f"hotspots page ({days} days, {snapshot.tickets:,} tickets with the baseline)"
+    return [
+        {"benchmark": name, "metric": "detected on request s (1 process)", "value": round(detecting, 2)},
+        {"benchmark": name, "metric": "worker snapshot s", "value": round(storing, 2)},
+        {
+            "benchmark": name,
+            "metric": "page from snapshot ms (p50 of 20)",
+            "value": round(statistics.median(reads) * 1000, 1),
+        },
+        {"benchmark": name, "metric": "snapshot = detection", "value": "yes" if same and stored.stored else "NO"},
+    ]
+
+
 def _stage_rows(name: str, times: dict[str, float]) -> list[dict[str, Any]]:
     return [{"benchmark": name, "metric": f"  stage {k} seconds", "value": round(v, 2)} for k, v in times.items()]
 
@@ -215,7 +263,7 @@ def main() -> int:
 
     if args.database:
         _database_setup()
-        print_table(run_database(workers=args.workers, stages=args.stages))
+        print_table(run_database(workers=args.workers, stages=args.stages) + run_snapshot(workers=args.workers))
         return 0
     options = {"texts": args.texts, "hotspots": args.hotspots, "seed": args.seed, "baseline": args.baseline}
     print_table(run(**options, workers=args.workers, stages=args.stages))

@@ -68,6 +68,7 @@ def main() -> int:
         rows += (
             bench_hotspots.run(texts=size("BENCH_HOTSPOT_TEXTS", 1_000_000), baseline=size("BENCH_HOTSPOT_BASELINE", 0))
             + bench_hotspots.run_database()
+            + bench_hotspots.run_snapshot()
         )
     rows.append({"benchmark": "total", "metric": "seconds", "value": round(time.perf_counter() - started, 1)})
     print_table(rows)

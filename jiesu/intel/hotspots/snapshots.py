@@ -42,24 +42,31 @@ def days_window(days: int, today: date) -> tuple[date, date]:
 def snapshot_refresh(now: datetime, *, workers: int | None = None) -> HotspotSnapshot | None:
     """Compute and store the hotspots of the window (of `WINDOW_DAYS`, ending today) without a
     snapshot, else of the one with the oldest; None when even that is younger than
-    `REFRESH_AFTER`. Snapshots of windows that no longer end today are removed."""
+    `REFRESH_AFTER`."""
     today = timezone.localdate(now)
     windows = [days_window(days, today) for days in WINDOW_DAYS]
     stored = {(s.first_day, s.last_day): s.computed_at for s in HotspotSnapshot.objects.filter(last_day=today)}
     due = min(windows, key=lambda w: (w in stored, stored.get(w, now)))
     if due in stored and now - stored[due] < REFRESH_AFTER:
         return None
-    window = sources.day_window(*due)
+    return snapshot_store(*due, now=now, workers=workers)
+
+
+def snapshot_store(first: date, last: date, *, now: datetime, workers: int | None = None) -> HotspotSnapshot:
+    """Detect the hotspots of the tickets received from `first` to `last` (whole days) on
+    `workers` processes (default: all) and store them as that window's snapshot, computed `now`;
+    snapshots of windows ending before today are removed."""
+    window = sources.day_window(first, last)
     started = time.perf_counter()
     documents = sources.ticket_documents(window)
     found = hotspots_detect(
         documents, start=window.start, end=window.end, limit=KEPT, workers=workers or parallel.available_workers()
     )
     with transaction.atomic():
-        HotspotSnapshot.objects.filter(last_day__lt=today).delete()
+        HotspotSnapshot.objects.filter(last_day__lt=timezone.localdate(now)).delete()
         snapshot, _ = HotspotSnapshot.objects.update_or_create(
-            first_day=due[0],
-            last_day=due[1],
+            first_day=first,
+            last_day=last,
             defaults={
                 "computed_at": now,
                 "tickets": len(documents),
