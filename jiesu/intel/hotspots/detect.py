@@ -205,7 +205,7 @@ def _clusters(
     cracked floors are two issues, though the complex's name makes them look alike."""
     features, unplaced = facts.features, facts.unplaced
     # the place keys are read in Python (0.9 s at a million tickets): a process forked now reads
-    # them while the parent chooses blocks and candidate pairs, which need none
+    # them while the parent finds the candidate pairs, which need none
     with parallel.Ahead(_place_keys, facts, enabled=workers > 1) as keying:
         keying.ask()
         first, second, scores = _pairs(features, entries, keying.result, settings, workers, times)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiesu.intel.hotspots import parallel, sources
-from jiesu.intel.hotspots.detect import Window, hotspots_detect
+from jiesu.intel.hotspots.detect import hotspots_detect
 from jiesu.intel.hotspots.ranking import Hotspot
 from jiesu.intel.hotspots.recent import hotspots_of_tickets
 from jiesu.intel.models import HotspotSnapshot
@@ -85,5 +85,4 @@ def hotspots_as_of(first: date, last: date, *, top: int, now: datetime | None = 
     if snapshot is not None and top <= KEPT:
         found = [Hotspot.from_dict(h) for h in snapshot.hotspots[:top]]
         return Hotspots(found, snapshot.computed_at, stored=True)
-    window: Window = sources.day_window(first, last)
-    return Hotspots(hotspots_of_tickets(window, top=top), now, stored=False)
+    return Hotspots(hotspots_of_tickets(sources.day_window(first, last), top=top), now, stored=False)
